@@ -1,0 +1,19 @@
+# Warnings are errors everywhere: a warning ignored today is a bug shipped tomorrow.
+add_compile_options(-Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # clang 14 only enables Asio's co_await support when told to.
+  add_compile_definitions(BOOST_ASIO_HAS_CO_AWAIT=1)
+endif()
+if(SHALE_SANITIZE)
+  add_compile_options(-fsanitize=${SHALE_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${SHALE_SANITIZE})
+endif()
+if(SHALE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SHALE_FUZZ needs clang (configure with -DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+# Every include is rooted at the repository: #include "storage/segment_writer.h".
+include_directories(${PROJECT_SOURCE_DIR})

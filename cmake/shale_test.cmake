@@ -1,0 +1,27 @@
+# shale_add_tests(DIR LIBS...): every DIR/*_test.cc becomes one GoogleTest executable and one
+# ctest test named after the file. Globbing (re-checked at build time) lets engineers add tests
+# without editing CMake files that others are editing too.
+function(shale_add_tests dir)
+  file(GLOB _tests CONFIGURE_DEPENDS ${dir}/*_test.cc)
+  foreach(_src ${_tests})
+    get_filename_component(_name ${_src} NAME_WE)
+    add_executable(${_name} ${_src})
+    target_link_libraries(${_name} PRIVATE ${ARGN} shale_test_support GTest::gmock GTest::gtest_main)
+    add_test(NAME ${_name} COMMAND ${_name})
+    set_tests_properties(${_name} PROPERTIES LABELS unit TIMEOUT 600)
+  endforeach()
+endfunction()
+
+# shale_library(NAME DIR LIBS...): a static library from DIR/*.cc (recursively), main.cc excluded.
+function(shale_library name dir)
+  file(GLOB_RECURSE _srcs CONFIGURE_DEPENDS ${dir}/*.cc)
+  list(FILTER _srcs EXCLUDE REGEX ".*/main\\.cc$")
+  if(_srcs)
+    add_library(${name} STATIC ${_srcs})
+    target_link_libraries(${name} PUBLIC ${ARGN})
+  else()
+    # A layer whose first sources have not landed yet still links as a dependency.
+    add_library(${name} INTERFACE)
+    target_link_libraries(${name} INTERFACE ${ARGN})
+  endif()
+endfunction()
