@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this script):
+#   1. install what is missing (Debian packages only),
+#   2. Release build + every test (unit, integration with real clients, crash, fuzz-corpus replay),
+#   3. AddressSanitizer + UndefinedBehaviorSanitizer build running the unit tests and corpora,
+#   4. libFuzzer build (clang) running each fuzz target for a bounded number of inputs.
+# Options: --slow   also run the long soak tests (ctest label "slow")
+#          --quick  stop after stage 2 (for a fast local loop; CI never passes it)
+# Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+slow=0
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --slow) slow=1 ;;
+    --quick) quick=1 ;;
+    *) echo "usage: tools/test.sh [--slow] [--quick]" >&2; exit 2 ;;
+  esac
+done
+
+jobs=$(nproc)
+start=$(date +%s)
+stage() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
+
+stage "dependencies"
+tools/install-deps.sh
+
+label_args=(-LE slow)
+[[ $slow -eq 1 ]] && label_args=()
+
+stage "release build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+
+stage "release tests"
+ctest --test-dir build --output-on-failure -j"$jobs" "${label_args[@]}"
+
+if [[ $quick -eq 1 ]]; then
+  stage "done (--quick: sanitizer and fuzz stages skipped)"
+  exit 0
+fi
+
+stage "ASan+UBSan build"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSHALE_SANITIZE=address,undefined \
+  -DSHALE_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+
+stage "ASan+UBSan tests (unit and fuzz corpora)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|fuzz' "${label_args[@]}"
+
+stage "libFuzzer build (clang) and bounded fuzzing"
+fuzzers=()
+for f in tests/fuzz/*_fuzz.cc; do [[ -e $f ]] && fuzzers+=("$(basename "$f" .cc)"); done
+if [[ ${#fuzzers[@]} -gt 0 ]]; then
+  cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DSHALE_FUZZ=ON -DSHALE_BUILD_TESTS=ON -DSHALE_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-fuzz -j"$jobs" --target "${fuzzers[@]}"
+  for fz in "${fuzzers[@]}"; do
+    corpus=tests/fuzz/corpus/${fz%_fuzz}
+    # New inputs go to a scratch dir, never into the checked-in corpus.
+    scratch=$(mktemp -d)
+    echo "fuzzing $fz (20000 runs)"
+    build-fuzz/tests/fuzz/"$fz" -runs=20000 -max_len=65536 -seed=1 "$scratch" "$corpus" \
+      >"$scratch.log" 2>&1 || { cat "$scratch.log"; echo "fuzz target $fz failed"; exit 1; }
+    tail -1 "$scratch.log"
+    rm -rf "$scratch" "$scratch.log"
+  done
+fi
+
+stage "all stages passed"
