@@ -24,6 +24,10 @@ done
 jobs=$(nproc)
 start=$(date +%s)
 stage() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
+summary_log=$(mktemp)
+trap 'rm -f "$summary_log"' EXIT
+# run_ctest ARGS...: ctest with its output kept, so the closing line can add up every stage.
+run_ctest() { ctest "$@" 2>&1 | tee -a "$summary_log"; }
 
 stage "dependencies"
 tools/install-deps.sh
@@ -36,7 +40,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 
 stage "release tests"
-ctest --test-dir build --output-on-failure -j"$jobs" "${label_args[@]}"
+run_ctest --test-dir build --output-on-failure -j"$jobs" "${label_args[@]}"
 
 if [[ $quick -eq 1 ]]; then
   stage "done (--quick: sanitizer and fuzz stages skipped)"
@@ -51,7 +55,7 @@ cmake --build build-asan -j"$jobs"
 stage "ASan+UBSan tests (unit and fuzz corpora)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|fuzz' "${label_args[@]}"
+run_ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|fuzz' "${label_args[@]}"
 
 stage "libFuzzer build (clang) and bounded fuzzing"
 fuzzers=()
@@ -73,3 +77,8 @@ if [[ ${#fuzzers[@]} -gt 0 ]]; then
 fi
 
 stage "all stages passed"
+# One closing line over every ctest run above (each prints "... tests failed out of N").
+awk '/tests passed, [0-9]+ tests? failed out of/ {
+       for (i = 1; i <= NF; i++) if ($i == "of") total += $(i + 1);
+       for (i = 1; i <= NF; i++) if ($i == "failed") failed += $(i - 2) }
+     END { printf "tests: %d passed, %d failed\n", total - failed, failed }' "$summary_log"
