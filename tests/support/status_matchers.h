@@ -23,19 +23,18 @@ MATCHER_P(StatusIs, code, std::string("has status code ") + std::string(StatusCo
   return s.code() == code;
 }
 
+template <typename T>
+::testing::AssertionResult AssertOk(const char* expr_text, const T& status_or_result) {
+  const Status& s = GetStatus(status_or_result);
+  if (s.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << expr_text << " -> " << s.ToString();
+}
+
 }  // namespace shale::testing
 
-#define EXPECT_OK(expr)                                                   \
-  do {                                                                    \
-    const ::shale::Status _shale_s = ::shale::testing::GetStatus((expr)); \
-    EXPECT_TRUE(_shale_s.ok()) << #expr << " -> " << _shale_s.ToString(); \
-  } while (0)
-
-#define ASSERT_OK(expr)                                                   \
-  do {                                                                    \
-    const ::shale::Status _shale_s = ::shale::testing::GetStatus((expr)); \
-    ASSERT_TRUE(_shale_s.ok()) << #expr << " -> " << _shale_s.ToString(); \
-  } while (0)
+// EXPECT_OK(expr) / ASSERT_OK(expr) for a Status or Result; failures print the Status.
+#define EXPECT_OK(expr) EXPECT_PRED_FORMAT1(::shale::testing::AssertOk, (expr))
+#define ASSERT_OK(expr) ASSERT_PRED_FORMAT1(::shale::testing::AssertOk, (expr))
 
 // ASSERT_OK_AND_ASSIGN(auto x, FunctionReturningResult());
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
