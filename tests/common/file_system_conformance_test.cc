@@ -143,6 +143,8 @@ TEST_P(FileSystemConformanceTest, ReadAtShortAtEndAndZeroPastIt) {
   EXPECT_EQ(n, 0u);
   ASSERT_OK_AND_ASSIGN(n, f->ReadAt(1000, buf));
   EXPECT_EQ(n, 0u);
+  ASSERT_OK_AND_ASSIGN(n, f->ReadAt(UINT64_MAX - 1, buf));
+  EXPECT_EQ(n, 0u);
 }
 
 TEST_P(FileSystemConformanceTest, SequentialReadAndSkip) {

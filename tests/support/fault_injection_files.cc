@@ -82,6 +82,12 @@ Status FaultInjectionFileSystem::State::CheckAlive(uint64_t handle_epoch, std::s
   return Status::IOError(std::string(op) + " " + path + ": handle opened before a simulated crash");
 }
 
+Status FaultInjectionFileSystem::State::BeforeRead(uint64_t handle_epoch, const std::string& path) {
+  std::lock_guard lock(mu);
+  SHALE_RETURN_IF_ERROR(CheckAlive(handle_epoch, "read", path));
+  return MaybeFail(FaultOp::kRead, path);
+}
+
 void FaultInjectionFileSystem::State::CorruptBuffer(const std::string& path, uint64_t offset,
                                                     std::span<char> data) const {
   for (const fault_internal::ReadCorruption& c : corruptions) {
@@ -166,11 +172,7 @@ class FaultRandomAccessFile final : public fs::RandomAccessFile {
       : state_(std::move(state)), base_(std::move(base)), epoch_(epoch) {}
 
   Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
-    {
-      std::lock_guard lock(state_->mu);
-      SHALE_RETURN_IF_ERROR(state_->CheckAlive(epoch_, "read", path()));
-      SHALE_RETURN_IF_ERROR(state_->MaybeFail(FaultOp::kRead, path()));
-    }
+    SHALE_RETURN_IF_ERROR(state_->BeforeRead(epoch_, path()));
     SHALE_ASSIGN_OR_RETURN(size_t n, base_->ReadAt(offset, out));
     std::lock_guard lock(state_->mu);
     state_->CorruptBuffer(path(), offset, out.first(n));
@@ -200,11 +202,7 @@ class FaultSequentialFile final : public fs::SequentialFile {
       : state_(std::move(state)), base_(std::move(base)), epoch_(epoch) {}
 
   Result<size_t> Read(std::span<char> out) override {
-    {
-      std::lock_guard lock(state_->mu);
-      SHALE_RETURN_IF_ERROR(state_->CheckAlive(epoch_, "read", path()));
-      SHALE_RETURN_IF_ERROR(state_->MaybeFail(FaultOp::kRead, path()));
-    }
+    SHALE_RETURN_IF_ERROR(state_->BeforeRead(epoch_, path()));
     SHALE_ASSIGN_OR_RETURN(size_t n, base_->Read(out));
     std::lock_guard lock(state_->mu);
     state_->CorruptBuffer(path(), pos_, out.first(n));

@@ -33,16 +33,10 @@ void MoveTracked(Files& files, const std::string& from, const std::string& to) {
   if (it == files.end()) return;
   std::shared_ptr<FileState> file = std::move(it->second);
   files.erase(it);
-  file->path = to;
   files[to] = std::move(file);
 }
 
-void ForgetTracked(Files& files, const std::string& path) {
-  auto it = files.find(path);
-  if (it == files.end()) return;
-  it->second->path.clear();
-  files.erase(it);
-}
+void ForgetTracked(Files& files, const std::string& path) { files.erase(path); }
 
 // Writes the first `len` bytes of `from` to a new file `to`, synced.
 Status CopyPrefix(fs::FileSystem& base, const std::string& from, const std::string& to,
@@ -211,7 +205,7 @@ Result<std::unique_ptr<fs::AppendableFile>> FaultInjectionFileSystem::NewAppenda
   std::shared_ptr<FileState>& tracked = state_->files[path];
   if (tracked == nullptr) {
     // Bytes already in an untracked file count as durable.
-    tracked = std::make_shared<FileState>(FileState{path, existed ? file->Size() : 0});
+    tracked = std::make_shared<FileState>(FileState{existed ? file->Size() : 0});
   }
   tracked->synced = std::min(tracked->synced, file->Size());
   if (!existed) state_->journal.push_back({DirOp::Kind::kCreate, path, "", "", DirOf(path)});

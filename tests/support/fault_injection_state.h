@@ -23,8 +23,7 @@ inline constexpr std::string_view kHiddenPrefix = ".faultfs-";
 // What the crash model knows about one file opened for append. Shared by its handles and
 // moved between names by Rename/RemoveFile.
 struct FileState {
-  std::string path;  // Current name in the base file system; empty once really gone.
-  uint64_t synced = 0;
+  uint64_t synced = 0;  // Durable bytes: what a crash keeps in kDropUnsynced mode.
 };
 
 // A directory-entry change not yet made durable by SyncDir(dir).
@@ -68,6 +67,8 @@ struct FaultInjectionFileSystem::State {
   // IOError if a crash happened since the handle was opened in `handle_epoch`.
   Status CheckAlive(uint64_t handle_epoch, std::string_view op, const std::string& path) const;
   uint64_t Uniform(uint64_t n) { return n == 0 ? 0 : rng() % n; }
+  // Takes `mu`: fails a read on a dead handle or by an injected kRead fault.
+  Status BeforeRead(uint64_t handle_epoch, const std::string& path);
   // Flips bits of `data`, read from `path` at `offset`, per the read corruptions.
   void CorruptBuffer(const std::string& path, uint64_t offset, std::span<char> data) const;
 
