@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -363,6 +364,41 @@ TEST(ConfigTest, UsersFileSharesTheUsersSchema) {
   WriteFile(dir.Sub("users.json"), R"({"users": []})");
   ASSERT_OK_AND_ASSIGN(users, LoadUsersFile(dir.Sub("users.json")));
   EXPECT_TRUE(users.empty());
+}
+
+// The repository root, found from this file's path (CMake compiles it by absolute path).
+std::string RepoPath(const std::string& rel) {
+  std::string self = __FILE__;
+  return self.substr(0, self.rfind("tests/common/")) + rel;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(ConfigTest, DocumentedExamplesParse) {
+  std::string doc = ReadAll(RepoPath("docs/CONFIG.md"));
+  int examples = 0;
+  for (size_t pos = doc.find("```json\n"); pos != std::string::npos;
+       pos = doc.find("```json\n", pos + 1)) {
+    size_t start = pos + 8;
+    std::string block = doc.substr(start, doc.find("```", start) - start);
+    if (block.find("cluster_id") == std::string::npos) continue;
+    ASSERT_OK_AND_ASSIGN(ClusterConfig c, ParseClusterConfig(block, "CONFIG.md"));
+    ++examples;
+    if (c.nodes.size() == 12) {
+      EXPECT_EQ(c.write_quorum, 6u);
+      EXPECT_EQ(c.users.size(), 2u);
+      EXPECT_EQ(c.cluster_secret_file, "/etc/shale/cluster-secret");
+    }
+  }
+  EXPECT_EQ(examples, 2);
+  for (const char* seed : {"valid_full.json", "valid_minimal.json"}) {
+    EXPECT_OK(ParseClusterConfig(ReadAll(RepoPath("tests/fuzz/corpus/config/") + seed), seed));
+  }
+  EXPECT_OK(ParseUsersFile(ReadAll(RepoPath("tests/fuzz/corpus/config/users_file.json")), "u"));
 }
 
 }  // namespace
