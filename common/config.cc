@@ -7,7 +7,7 @@
 #include <iterator>
 #include <optional>
 #include <set>
-#include <sstream>
+#include <type_traits>
 
 #include "common/json_reader.h"
 
@@ -390,79 +390,67 @@ std::string ClusterConfigToJson(const ClusterConfig& c) {
   auto str = [&w](std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   };
+  // Writes "key": value for the value types a config holds.
+  auto kv = [&](std::string_view key, const auto& value) {
+    str(key);
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, bool>) {
+      w.Bool(value);
+    } else if constexpr (std::is_same_v<T, double>) {
+      w.Double(value);
+    } else if constexpr (std::is_integral_v<T>) {
+      w.Uint64(value);
+    } else {
+      str(value);
+    }
+  };
   w.StartObject();
-  str("cluster_id");
-  str(c.cluster_id);
+  kv("cluster_id", c.cluster_id);
   str("nodes");
   w.StartArray();
   for (const NodeConfig& n : c.nodes) {
     w.StartObject();
-    str("id");
-    str(n.id);
-    str("address");
-    str(n.address);
-    if (!n.data_dir.empty()) {
-      str("data_dir");
-      str(n.data_dir);
-    }
+    kv("id", n.id);
+    kv("address", n.address);
+    if (!n.data_dir.empty()) kv("data_dir", n.data_dir);
     w.EndObject();
   }
   w.EndArray();
   str("erasure");
   w.StartObject();
-  str("k");
-  w.Uint(c.erasure.k);
-  str("m");
-  w.Uint(c.erasure.m);
+  kv("k", c.erasure.k);
+  kv("m", c.erasure.m);
   w.EndObject();
-  str("chunk_size");
-  w.Uint64(c.chunk_size);
-  str("inline_limit");
-  w.Uint64(c.inline_limit);
-  str("write_quorum");
-  w.Uint(c.write_quorum);
-  str("read_quorum");
-  w.Uint(c.read_quorum);
+  kv("chunk_size", c.chunk_size);
+  kv("inline_limit", c.inline_limit);
+  kv("write_quorum", c.write_quorum);
+  kv("read_quorum", c.read_quorum);
   if (!c.cluster_secret_file.empty()) {
-    str("cluster_secret_file");
-    str(c.cluster_secret_file);
+    kv("cluster_secret_file", c.cluster_secret_file);
   } else {
-    str("cluster_secret");
-    str(c.cluster_secret);
+    kv("cluster_secret", c.cluster_secret);
   }
   str("users");
   w.StartArray();
   for (const User& u : c.users) {
     w.StartObject();
-    str("name");
-    str(u.name);
-    str("access_key");
-    str(u.access_key);
-    str("secret_key");
-    str(u.secret_key);
-    str("id");
-    str(u.id);
-    str("display_name");
-    str(u.display_name);
-    str("admin");
-    w.Bool(u.admin);
+    kv("name", u.name);
+    kv("access_key", u.access_key);
+    kv("secret_key", u.secret_key);
+    kv("id", u.id);
+    kv("display_name", u.display_name);
+    kv("admin", u.admin);
     w.EndObject();
   }
   w.EndArray();
   str("storage");
   w.StartObject();
-  str("segment_size");
-  w.Uint64(c.storage.segment_size);
-  str("lmdb_map_size");
-  w.Uint64(c.storage.lmdb_map_size);
-  str("compaction_threshold");
-  w.Double(c.storage.compaction_threshold);
-  str("space_reserve_bytes");
-  w.Uint64(c.storage.space_reserve_bytes);
-  str("group_commit_max_batch");
-  w.Uint(c.storage.group_commit_max_batch);
-  str("scrub_rate_bytes_per_sec");
-  w.Uint64(c.storage.scrub_rate_bytes_per_sec);
+  kv("segment_size", c.storage.segment_size);
+  kv("lmdb_map_size", c.storage.lmdb_map_size);
+  kv("compaction_threshold", c.storage.compaction_threshold);
+  kv("space_reserve_bytes", c.storage.space_reserve_bytes);
+  kv("group_commit_max_batch", c.storage.group_commit_max_batch);
+  kv("scrub_rate_bytes_per_sec", c.storage.scrub_rate_bytes_per_sec);
   w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";

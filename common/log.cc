@@ -148,9 +148,6 @@ bool ParseLevel(std::string_view name, Level* level) {
   return true;
 }
 
-Field::Field(std::string_view key, const Status& status)
-    : key_(key), kind_(kOwned), owned_(status.ToString()) {}
-
 void Field::AppendTo(std::string& out) const {
   out.push_back(' ');
   AppendKey(out, key_);
@@ -159,8 +156,8 @@ void Field::AppendTo(std::string& out) const {
     case kString:
       AppendValue(out, str_);
       break;
-    case kOwned:
-      AppendValue(out, owned_);
+    case kStatus:
+      AppendValue(out, status_->ToString());
       break;
     case kInt:
       AppendNumber(out, i_);

@@ -27,6 +27,8 @@ std::string_view LevelName(Level level);  // "debug", "info", "warn", "error".
 bool ParseLevel(std::string_view name, Level* level);
 
 // One key=value pair. Holds views: build Fields inline in the logging call, never store them.
+// Building Fields costs a few stores; values that are expensive to compute should be guarded
+// with Enabled().
 class Field {
  public:
   Field(std::string_view key, std::string_view value) : key_(key), kind_(kString), str_(value) {}
@@ -45,18 +47,18 @@ class Field {
       u_ = value;
     }
   }
-  // A failed Status logs its ToString(); OK logs "OK".
-  Field(std::string_view key, const Status& status);
+  // Logs status.ToString() ("OK" when OK), formatted only if the line is written.
+  Field(std::string_view key, const Status& status) : key_(key), kind_(kStatus), status_(&status) {}
 
   // Appends ` key=value` (with quoting) to `out`.
   void AppendTo(std::string& out) const;
 
  private:
-  enum Kind : uint8_t { kString, kOwned, kInt, kUint, kBool, kDouble };
+  enum Kind : uint8_t { kString, kStatus, kInt, kUint, kBool, kDouble };
   std::string_view key_;
   Kind kind_ = kString;
   std::string_view str_;
-  std::string owned_;  // For values that must be formatted (Status).
+  const Status* status_ = nullptr;  // Borrowed for the duration of the logging call.
   int64_t i_ = 0;
   uint64_t u_ = 0;
   double d_ = 0;

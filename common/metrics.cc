@@ -91,6 +91,20 @@ void AppendSeries(std::string& out, std::string_view name, const std::vector<std
   out.push_back('}');
 }
 
+void AppendNumber(std::string& out, double v) { AppendDouble(out, v); }
+void AppendNumber(std::string& out, uint64_t v) { AppendUint(out, v); }
+
+// One sample line: series, space, value, newline.
+template <typename V>
+void AppendSample(std::string& out, std::string_view name, const std::vector<std::string>& names,
+                  const std::vector<std::string>& values, V value, std::string_view extra_name = {},
+                  std::string_view extra_value = {}) {
+  AppendSeries(out, name, names, values, extra_name, extra_value);
+  out.push_back(' ');
+  AppendNumber(out, value);
+  out.push_back('\n');
+}
+
 }  // namespace
 
 Histogram::Histogram(std::vector<double> bounds)
@@ -98,8 +112,9 @@ Histogram::Histogram(std::vector<double> bounds)
       counts_(std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1)) {}
 
 void Histogram::Observe(double v) {
-  // First bound >= v: buckets are "less than or equal" (le).
-  size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
+  // First bound >= v: buckets are "less than or equal" (le). NaN counts in +Inf only.
+  size_t i = std::isnan(v) ? bounds_.size()
+                           : std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin();
   counts_[i].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(v, std::memory_order_relaxed);
 }
@@ -167,18 +182,12 @@ void MetricsRegistry::Entry::Render(std::string& out) const {
   switch (type) {
     case kCounter:
       counters->ForEach([&](const std::vector<std::string>& values, const Counter& c) {
-        AppendSeries(body, name, label_names, values);
-        body.push_back(' ');
-        AppendUint(body, c.Value());
-        body.push_back('\n');
+        AppendSample(body, name, label_names, values, c.Value());
       });
       break;
     case kGauge:
       gauges->ForEach([&](const std::vector<std::string>& values, const Gauge& g) {
-        AppendSeries(body, name, label_names, values);
-        body.push_back(' ');
-        AppendDouble(body, g.Value());
-        body.push_back('\n');
+        AppendSample(body, name, label_names, values, g.Value());
       });
       break;
     case kCallbackGauge: {
@@ -188,10 +197,7 @@ void MetricsRegistry::Entry::Render(std::string& out) const {
       });
       for (const GaugeSample& s : samples) {
         if (s.label_values.size() != label_names.size()) continue;  // Malformed sample.
-        AppendSeries(body, name, label_names, s.label_values);
-        body.push_back(' ');
-        AppendDouble(body, s.value);
-        body.push_back('\n');
+        AppendSample(body, name, label_names, s.label_values, s.value);
       }
       break;
     }
@@ -210,19 +216,10 @@ void MetricsRegistry::Entry::Render(std::string& out) const {
           } else {
             le = "+Inf";
           }
-          AppendSeries(body, bucket_name, label_names, values, "le", le);
-          body.push_back(' ');
-          AppendUint(body, cumulative);
-          body.push_back('\n');
+          AppendSample(body, bucket_name, label_names, values, cumulative, "le", le);
         }
-        AppendSeries(body, name + "_sum", label_names, values);
-        body.push_back(' ');
-        AppendDouble(body, sum);
-        body.push_back('\n');
-        AppendSeries(body, name + "_count", label_names, values);
-        body.push_back(' ');
-        AppendUint(body, cumulative);
-        body.push_back('\n');
+        AppendSample(body, name + "_sum", label_names, values, sum);
+        AppendSample(body, name + "_count", label_names, values, cumulative);
       });
       break;
   }

@@ -159,6 +159,17 @@ TEST(MetricsTest, ConcurrentIncrementsSumExactly) {
   EXPECT_EQ(counts[0] + counts[1], uint64_t{kThreads} * kIters);
 }
 
+TEST(MetricsTest, HistogramBucketEdges) {
+  Histogram h({1, 2});
+  h.Observe(-5);  // Below every bound: first bucket.
+  h.Observe(1);   // Inclusive upper bound.
+  h.Observe(1.0000001);
+  h.Observe(2);
+  h.Observe(1e300);
+  h.Observe(0.0 / 0.0);  // NaN: only +Inf.
+  EXPECT_EQ(h.BucketCounts(), (std::vector<uint64_t>{2, 2, 2}));
+}
+
 TEST(MetricsTest, BucketHelpers) {
   EXPECT_EQ(ExponentialBuckets(1024, 4, 3), (std::vector<double>{1024, 4096, 16384}));
   std::vector<double> d = DefaultLatencyBuckets();
