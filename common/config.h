@@ -38,7 +38,7 @@ struct ErasureConfig {
 struct User {
   std::string name;          // [A-Za-z0-9._@+-]{1,64}, unique.
   std::string access_key;    // [A-Za-z0-9]{16,128}, unique.
-  std::string secret_key;    // Printable ASCII, 20..256 chars.
+  std::string secret_key;    // Printable ASCII, 20..1024 chars.
   std::string id;            // Canonical id (bucket owner); defaults to name. Unique.
   std::string display_name;  // Defaults to name.
   bool admin = false;

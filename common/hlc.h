@@ -5,7 +5,8 @@
 // clock that stalled or stepped back), then the origin (the gateway or node that minted it), so
 // two writes never tie and "newest wins" picks the same winner everywhere.
 //
-// Encodings (all order-preserving, documented in docs/FORMAT.md):
+// Encodings (all order-preserving; these bytes are stored in index keys and records, so they
+// never change without a format version bump):
 //   binary   16 bytes big-endian: wall (8) | logical (4) | origin (4); memcmp order == operator<
 //   inverted bitwise NOT of the binary form; memcmp order is newest first (index keys)
 //   text     32 lowercase hex chars of the binary form (the S3 versionId); strcmp order ==
