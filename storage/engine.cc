@@ -1,0 +1,201 @@
+#include "storage/engine.h"
+
+#include "storage/engine_impl.h"
+
+namespace shale::storage {
+namespace {
+
+StoredVersion ToStored(std::string bucket, std::string key, const VersionId& version,
+                       const MetadataEntry& e, std::pair<VersionKind, std::string> decoded) {
+  StoredVersion v;
+  v.bucket = std::move(bucket);
+  v.key = std::move(key);
+  v.version = version;
+  v.kind = decoded.first;
+  v.payload = std::move(decoded.second);
+  v.sequence = e.sequence;
+  return v;
+}
+
+}  // namespace
+
+Engine::Engine(PassKey, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  SHALE_RETURN_IF_ERROR(impl->Open());
+  return std::make_unique<Engine>(PassKey(), std::move(impl));
+}
+
+Status Engine::RebuildIndex(const EngineOptions& options) {
+  fs::FileSystem* fs = options.fs ? options.fs : fs::DefaultFileSystem();
+  {
+    // Hold the directory lock while the index is removed, so no running engine loses it.
+    SHALE_ASSIGN_OR_RETURN(auto lock, fs->LockFile(options.dir + "/LOCK"));
+    SHALE_RETURN_IF_ERROR(Index::Destroy(options.dir + "/index"));
+    SHALE_RETURN_IF_ERROR(fs->CreateDirs(options.dir + "/index"));
+  }
+  // An empty index replays every segment from its first record.
+  EngineOptions rebuild = options;
+  rebuild.background_compaction = false;
+  SHALE_ASSIGN_OR_RETURN(auto engine, Open(rebuild));
+  return Status::OK();
+}
+
+const EngineOptions& Engine::options() const { return impl_->options(); }
+
+Status Engine::PutShard(std::string_view id, std::string_view data) {
+  SHALE_ASSIGN_OR_RETURN(Target t, ShardTarget(id));
+  WriteOp op;
+  op.kind = WriteOp::Kind::kPut;
+  op.target = &t;
+  op.payload = data;
+  return impl_->Submit(op);
+}
+
+Result<std::string> Engine::GetShard(std::string_view id, uint64_t offset, uint64_t length) {
+  return impl_->ReadShard(id, offset, length);
+}
+
+Result<ShardInfo> Engine::StatShard(std::string_view id) {
+  SHALE_ASSIGN_OR_RETURN(ShardEntry e, impl_->index().GetShard(id));
+  return ShardInfo{e.payload_length, e.payload_crc32c, e.sequence, (e.flags & kEntryBad) != 0};
+}
+
+Status Engine::DeleteShard(std::string_view id) {
+  SHALE_ASSIGN_OR_RETURN(Target t, ShardTarget(id));
+  WriteOp op;
+  op.kind = WriteOp::Kind::kDelete;
+  op.target = &t;
+  return impl_->Submit(op);
+}
+
+Status Engine::PutVersion(std::string_view bucket, std::string_view key, const VersionId& version,
+                          std::string_view payload, VersionKind kind) {
+  SHALE_ASSIGN_OR_RETURN(Target t, VersionTarget(bucket, key, version));
+  std::string stored = EncodeStoredVersion(kind, payload);
+  WriteOp op;
+  op.kind = WriteOp::Kind::kPut;
+  op.target = &t;
+  op.payload = stored;
+  op.flags = VersionFlagsOf(stored);
+  return impl_->Submit(op);
+}
+
+Result<StoredVersion> Engine::GetVersion(std::string_view bucket, std::string_view key,
+                                         const VersionId& version) {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  SHALE_ASSIGN_OR_RETURN(MetadataEntry e, snap.GetVersion(bucket, key, version));
+  SHALE_ASSIGN_OR_RETURN(auto decoded, DecodeStoredVersion(e.payload));
+  return ToStored(std::string(bucket), std::string(key), version, e, std::move(decoded));
+}
+
+Result<StoredVersion> Engine::GetLatestVersion(std::string_view bucket, std::string_view key) {
+  SHALE_ASSIGN_OR_RETURN(VersionListEntry e, impl_->index().GetLatestVersion(bucket, key));
+  SHALE_ASSIGN_OR_RETURN(auto decoded, DecodeStoredVersion(e.entry.payload));
+  return ToStored(std::string(bucket), std::move(e.key), e.version, e.entry, std::move(decoded));
+}
+
+Status Engine::DeleteVersion(std::string_view bucket, std::string_view key,
+                             const VersionId& version) {
+  SHALE_ASSIGN_OR_RETURN(Target t, VersionTarget(bucket, key, version));
+  WriteOp op;
+  op.kind = WriteOp::Kind::kDelete;
+  op.target = &t;
+  return impl_->Submit(op);
+}
+
+Result<VersionPage> Engine::ListVersions(const ListVersionsOptions& options) {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  SHALE_ASSIGN_OR_RETURN(VersionListing listing, snap.ListVersions(options));
+  VersionPage page;
+  page.truncated = listing.truncated;
+  page.versions.reserve(listing.entries.size());
+  for (auto& e : listing.entries) {
+    SHALE_ASSIGN_OR_RETURN(auto decoded, DecodeStoredVersion(e.entry.payload));
+    page.versions.push_back(
+        ToStored(options.bucket, std::move(e.key), e.version, e.entry, std::move(decoded)));
+  }
+  return page;
+}
+
+Status Engine::PutBucket(std::string_view name, std::string_view payload) {
+  SHALE_ASSIGN_OR_RETURN(Target t, BucketTarget(name));
+  WriteOp op;
+  op.kind = WriteOp::Kind::kPut;
+  op.target = &t;
+  op.payload = payload;
+  return impl_->Submit(op);
+}
+
+Result<StoredBucket> Engine::GetBucket(std::string_view name) {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  SHALE_ASSIGN_OR_RETURN(MetadataEntry e, snap.GetBucket(name));
+  return StoredBucket{std::string(name), std::move(e.payload)};
+}
+
+Status Engine::DeleteBucket(std::string_view name) {
+  SHALE_ASSIGN_OR_RETURN(Target t, BucketTarget(name));
+  WriteOp op;
+  op.kind = WriteOp::Kind::kDelete;
+  op.target = &t;
+  return impl_->Submit(op);
+}
+
+Result<std::vector<StoredBucket>> Engine::ListBuckets() {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  SHALE_ASSIGN_OR_RETURN(auto list, snap.ListBuckets());
+  std::vector<StoredBucket> out;
+  out.reserve(list.size());
+  for (auto& b : list) out.push_back(StoredBucket{std::move(b.name), std::move(b.entry.payload)});
+  return out;
+}
+
+Result<std::vector<RepairItem>> Engine::PeekRepairs(size_t limit) {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  return snap.PeekRepairs(limit);
+}
+
+Result<StepOutcome> Engine::CompactOnce() { return impl_->CompactOnce(); }
+
+Result<SpaceStats> Engine::GetSpaceStats() {
+  SpaceStats out;
+  {
+    SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+    SHALE_ASSIGN_OR_RETURN(auto list, snap.ListSegmentStats());
+    for (const auto& e : list) {
+      if (e.stats.indexed_up_to == kSegmentDropped) continue;
+      out.live_bytes += e.stats.live_bytes;
+      out.dead_bytes += e.stats.total_bytes - std::min(e.stats.total_bytes, e.stats.live_bytes);
+      ++out.segment_count;
+    }
+  }
+  SHALE_ASSIGN_OR_RETURN(auto space, impl_->fs().GetSpaceInfo(impl_->options().dir));
+  out.disk_capacity_bytes = space.capacity_bytes;
+  out.disk_available_bytes = space.available_bytes;
+  out.reserve_bytes = impl_->reserve_bytes();
+  return out;
+}
+
+EngineStatus Engine::status() { return impl_->CurrentStatus(); }
+
+EngineStatus Engine::Impl::CurrentStatus() {
+  EngineStatus s;
+  s.read_only = read_only_;
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    s.read_only_reason = read_only_reason_;
+  }
+  s.active_segment_id = published_active_;
+  s.next_sequence = published_sequence_ + 1;
+  if (auto snap = index_->Snapshot(); snap.ok()) {
+    s.repair_queue_depth = snap->RepairCount().value_or(0);
+  }
+  if (compactor_) s.compaction = compactor_->stats();
+  s.segments_compacted = segments_compacted_;
+  s.compaction_bytes_copied = compaction_bytes_copied_;
+  return s;
+}
+
+}  // namespace shale::storage

@@ -1,0 +1,172 @@
+#pragma once
+
+// Engine: the storage engine of one data directory — append-only segment files for the bytes,
+// an LMDB index for where they are. It stores three kinds of records: shards (opaque id ->
+// bytes), object version records ((bucket, key, version id) -> opaque payload, listed in key
+// order, newest version first) and bucket records (name -> opaque payload).
+//
+// Durability: every mutating call returns only after its record is fdatasync'd in a segment
+// and its index entry committed. Concurrent callers are batched by one writer thread (group
+// commit: one fdatasync and one LMDB transaction per batch). A crash at any moment loses no
+// acknowledged write; unacknowledged ones may or may not survive.
+//
+// Failures: a failed fdatasync fails the whole batch, drops its tail and moves writes to a new
+// segment; if that fails too, the engine turns read-only (status() says why). Out of space:
+// puts fail with NoSpace while reads and deletes keep working; a reserve keeps compaction able
+// to run. A corrupt payload is never returned: reads fail with Corruption and the id is marked
+// bad and queued for repair.
+//
+// Thread-safety: all public methods may be called concurrently from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/fs/file_system.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/background_worker.h"
+#include "storage/index_snapshot.h"
+#include "storage/version_key.h"
+
+namespace shale::storage {
+
+struct EngineOptions {
+  std::string dir;               // The data directory; created if missing.
+  std::string node_id;           // Written into every segment header; checked on open.
+  std::string cluster_id;        // Likewise.
+  fs::FileSystem* fs = nullptr;  // Borrowed; nullptr means fs::DefaultFileSystem().
+
+  uint64_t segment_size = uint64_t{1} << 30;   // The active segment rotates past this.
+  uint64_t lmdb_map_size = uint64_t{1} << 30;  // Initial LMDB map; grows on MDB_MAP_FULL.
+  size_t max_batch = 256;                      // Requests per group commit at most.
+  double compaction_threshold = 0.5;           // Compact segments whose live ratio is below.
+  // Bytes kept free for compaction and deletes; 0 means min(1% of the disk, 256 MiB).
+  uint64_t space_reserve_bytes = 0;
+  // Background compaction: run the worker (tests drive CompactOnce() by hand instead).
+  bool background_compaction = true;
+  uint64_t compaction_rate_bytes_per_sec = 64u << 20;
+};
+
+enum class VersionKind : uint8_t { kObject, kDeleteMarker };
+
+// One object version record as stored. Version ids are 16 bytes whose memcmp order is the
+// version order (newest is largest).
+struct StoredVersion {
+  std::string bucket;
+  std::string key;
+  VersionId version{};
+  VersionKind kind = VersionKind::kObject;
+  std::string payload;
+  uint64_t sequence = 0;
+};
+
+struct VersionPage {
+  std::vector<StoredVersion> versions;  // Key order, newest version first within a key.
+  bool truncated = false;               // More match beyond the limit.
+};
+
+struct StoredBucket {
+  std::string name;
+  std::string payload;
+};
+
+struct ShardInfo {
+  uint64_t length = 0;
+  uint32_t crc32c = 0;  // Of the whole shard, as stored.
+  uint64_t sequence = 0;
+  bool bad = false;  // Marked corrupt by a read or scrub; awaiting repair.
+};
+
+// Space accounting for /metrics and `shale status`.
+struct SpaceStats {
+  uint64_t live_bytes = 0;  // Bytes of records the index references.
+  uint64_t dead_bytes = 0;  // Bytes in segments no longer referenced (reclaimable).
+  uint64_t segment_count = 0;
+  uint64_t disk_capacity_bytes = 0;
+  uint64_t disk_available_bytes = 0;
+  uint64_t reserve_bytes = 0;
+};
+
+struct EngineStatus {
+  bool read_only = false;
+  std::string read_only_reason;
+  uint64_t active_segment_id = 0;
+  uint64_t next_sequence = 0;
+  uint64_t repair_queue_depth = 0;
+  BackgroundWorker::Stats compaction;
+  uint64_t segments_compacted = 0;
+  uint64_t compaction_bytes_copied = 0;
+};
+
+class Engine {
+ public:
+  // Opens (creating if needed) the engine of options.dir: checks segment headers against
+  // node/cluster id, re-scans every segment past its indexed-up-to offset, indexes the whole
+  // records found and truncates a torn tail. A corrupt or missing index is reported with a
+  // message naming `shale rebuild-index --data DIR`.
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  // Deletes the index of options.dir and rebuilds it from the segment files alone.
+  static Status RebuildIndex(const EngineOptions& options);
+
+  ~Engine();  // Stops background work and drains the write queue.
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Shards. Ids are 1..255 opaque bytes. Putting an existing id replaces it.
+  Status PutShard(std::string_view id, std::string_view data);
+  // `length` bytes from `offset` (clamped to the shard's end); the whole shard's CRC is
+  // verified whatever the range.
+  Result<std::string> GetShard(std::string_view id, uint64_t offset = 0,
+                               uint64_t length = UINT64_MAX);
+  Result<ShardInfo> StatShard(std::string_view id);
+  Status DeleteShard(std::string_view id);  // NotFound if absent.
+
+  // Object version records. Putting an existing (bucket, key, version) again is a no-op
+  // success when the payload is equal (retries), and replaces it otherwise.
+  Status PutVersion(std::string_view bucket, std::string_view key, const VersionId& version,
+                    std::string_view payload, VersionKind kind = VersionKind::kObject);
+  Result<StoredVersion> GetVersion(std::string_view bucket, std::string_view key,
+                                   const VersionId& version);
+  // The newest version of the key, a delete marker included. NotFound if there is none.
+  Result<StoredVersion> GetLatestVersion(std::string_view bucket, std::string_view key);
+  Status DeleteVersion(std::string_view bucket, std::string_view key, const VersionId& version);
+  // Uses the index's listing options (prefix, start-after, limit, latest only).
+  Result<VersionPage> ListVersions(const ListVersionsOptions& options);
+
+  // Bucket records.
+  Status PutBucket(std::string_view name, std::string_view payload);
+  Result<StoredBucket> GetBucket(std::string_view name);
+  Status DeleteBucket(std::string_view name);
+  Result<std::vector<StoredBucket>> ListBuckets();
+
+  // The repair queue: ids marked bad by reads (and later scrub), oldest first.
+  Result<std::vector<RepairItem>> PeekRepairs(size_t limit);
+
+  // One compaction step: rewrites the segment with the lowest live ratio under the threshold.
+  // did_work is false when no segment qualifies. The background worker calls this too.
+  Result<StepOutcome> CompactOnce();
+
+  Result<SpaceStats> GetSpaceStats();
+  EngineStatus status();
+  const EngineOptions& options() const;
+
+ private:
+  class Impl;
+  // Only Open() can make the key, so only Open() constructs an engine.
+  class PassKey {
+    friend class Engine;
+    PassKey() = default;
+  };
+
+ public:
+  Engine(PassKey, std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shale::storage
