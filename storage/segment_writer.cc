@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/fs/file_util.h"
 #include "storage/crc32c.h"
 #include "storage/endian_coding.h"
 #include "storage/segment_format.h"
@@ -12,13 +13,6 @@ namespace {
 
 // Records whose payload is at most this are written with one Append (one syscall).
 constexpr size_t kCoalesceLimit = 64 * 1024;
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 std::string TrailerBytes(uint32_t crc) {
   std::string out;
@@ -47,7 +41,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(fs::FileSystem& fs,
   SHALE_ASSIGN_OR_RETURN(auto file, fs.NewAppendableFile(path, fs::OpenMode::kCreateNew));
   Status s = file->Append(header);
   if (s.ok()) s = file->Sync();
-  if (s.ok()) s = fs.SyncDir(ParentDir(path));
+  if (s.ok()) s = fs.SyncDir(fs::ParentDir(path));
   if (!s.ok()) {
     // A half-made segment holds no record: remove it so recovery never sees it.
     (void)file->Close();        // Failing anyway; the removal below matters more.

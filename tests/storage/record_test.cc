@@ -192,15 +192,18 @@ TEST(RecordIdTest, VersionIdRoundTripAndLimits) {
 
   EXPECT_THAT(EncodeVersionId({"", "k", std::string(16, 'v')}),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(EncodeVersionId({"b", std::string(kMaxObjectKeyLength + 1, 'k'),
-                               std::string(16, 'v')}),
-              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      EncodeVersionId({"b", std::string(kMaxObjectKeyLength + 1, 'k'), std::string(16, 'v')}),
+      StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(EncodeVersionId({"b", "k", std::string(15, 'v')}),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodeVersionId(bytes.substr(0, bytes.size() - 1)),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodeVersionId(bytes + "x"), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(DecodeVersionId(std::string("\x05" "ab", 3)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeVersionId(std::string("\x05"
+                                          "ab",
+                                          3)),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(RecordIdTest, TombstoneIdRoundTripAndLimits) {
