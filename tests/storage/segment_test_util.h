@@ -61,7 +61,7 @@ inline ScanResult ScanAll(const SegmentReader& reader, ScanOptions options = {})
 }
 
 // A RandomAccessFile whose reads starting at or past `fail_from` fail with EIO (reads that
-// start before it succeed whole, like a bad sector the OS read ahead of).
+// start before it succeed whole).
 class FailingReadFile : public fs::RandomAccessFile {
  public:
   FailingReadFile(std::unique_ptr<fs::RandomAccessFile> base, uint64_t fail_from)
