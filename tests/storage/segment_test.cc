@@ -85,19 +85,33 @@ class SegmentTest : public ::testing::Test {
 
   ScanResult Scan(ScanOptions options = {}) { return ScanAll(*OpenReader(), options); }
 
-  // Rewrites the header CRC of the record at `loc` after a test edited its header, so that
-  // the test's one defect is the only one.
-  void FixHeaderCrc(const RecordLocation& loc) {
+  // Overwrites the header field at `field_offset` of the record at `loc` with `value`, then
+  // rewrites the header CRC, so that the test's one defect is the only one.
+  void RewriteHeaderField(const RecordLocation& loc, size_t field_offset, std::string_view value) {
     std::string bytes = ReadBytes(path_);
+    value.copy(bytes.data() + loc.offset + field_offset, value.size());
     const uint64_t header_end = loc.payload_offset - kRecordCrcSize;
-    auto reader = OpenReader();
     char salt[8];
-    EncodeFixedAt<uint64_t>(salt, reader->header().salt);
+    EncodeFixedAt<uint64_t>(salt, OpenReader()->header().salt);
     uint32_t crc =
         Crc32cExtend(Crc32c(std::string_view(salt, 8)),
                      std::string_view(bytes).substr(loc.offset, header_end - loc.offset));
     EncodeFixedAt<uint32_t>(bytes.data() + header_end, crc);
     WriteBytes(path_, bytes);
+  }
+
+  static std::string Fixed32(uint32_t v) {
+    std::string out(4, '\0');
+    EncodeFixedAt<uint32_t>(out.data(), v);
+    return out;
+  }
+
+  // Asserts "corruption at `bad`, next record at `next`" with `reason` in the message.
+  void ExpectCorruption(const ScanResult& r, const RecordLocation& bad, const RecordLocation& next,
+                        size_t records_before, const char* reason) {
+    ExpectStop(r, ScanStopReason::kCorruption, bad.offset, records_before);
+    EXPECT_EQ(r.stop.resume_offset, next.offset);
+    EXPECT_THAT(r.stop.status.message(), HasSubstr(reason));
   }
 
   void ExpectStop(const ScanResult& r, ScanStopReason reason, uint64_t offset, size_t records) {
@@ -222,9 +236,7 @@ TEST_F(SegmentTest, BadHeaderCrcFollowedByARecordIsCorruption) {
   auto locs = WriteShards(3);
   FlipByte(path_, locs[1].offset + kRecordFixedHeaderSize);  // First id byte.
   ScanResult r = Scan();
-  ExpectStop(r, ScanStopReason::kCorruption, locs[1].offset, 1);
-  EXPECT_EQ(r.stop.resume_offset, locs[2].offset);
-  EXPECT_THAT(r.stop.status.message(), HasSubstr("header CRC mismatch"));
+  ExpectCorruption(r, locs[1], locs[2], 1, "header CRC mismatch");
   EXPECT_THAT(OpenReader()->ReadRecord(locs[1].offset), StatusIs(StatusCode::kCorruption));
 
   ScanOptions resume;  // Recovery skips the bad record and carries on.
@@ -243,10 +255,7 @@ TEST_F(SegmentTest, BadHeaderCrcInTheLastRecordIsATornTail) {
 TEST_F(SegmentTest, BadPayloadCrcFollowedByARecordIsCorruption) {
   auto locs = WriteShards(3);
   FlipByte(path_, locs[1].payload_offset + 7);
-  ScanResult r = Scan();
-  ExpectStop(r, ScanStopReason::kCorruption, locs[1].offset, 1);
-  EXPECT_EQ(r.stop.resume_offset, locs[2].offset);
-  EXPECT_THAT(r.stop.status.message(), HasSubstr("payload CRC mismatch"));
+  ExpectCorruption(Scan(), locs[1], locs[2], 1, "payload CRC mismatch");
   auto reader = OpenReader();
   EXPECT_THAT(reader->ReadRecord(locs[1].offset), StatusIs(StatusCode::kCorruption));
   // A range away from the flipped byte still fails: the whole payload is verified.
@@ -263,10 +272,7 @@ TEST_F(SegmentTest, PayloadLengthPastTheEndOfFileIsATornTail) {
   // A well-checksummed header that declares more payload than the file holds: the header was
   // written, the payload was not.
   auto locs = WriteShards(2);
-  std::string bytes = ReadBytes(path_);
-  EncodeFixedAt<uint32_t>(bytes.data() + locs[1].offset + kRecPayloadLenOffset, 1 << 20);
-  WriteBytes(path_, bytes);
-  FixHeaderCrc(locs[1]);
+  RewriteHeaderField(locs[1], kRecPayloadLenOffset, Fixed32(1 << 20));
   ScanResult r = Scan();
   ExpectStop(r, ScanStopReason::kTornTail, locs[1].offset, 1);
   EXPECT_THAT(r.stop.status.message(), HasSubstr("passes the end"));
@@ -274,27 +280,14 @@ TEST_F(SegmentTest, PayloadLengthPastTheEndOfFileIsATornTail) {
 
 TEST_F(SegmentTest, PayloadLengthOverTheMaximumIsCorruption) {
   auto locs = WriteShards(3);
-  std::string bytes = ReadBytes(path_);
-  EncodeFixedAt<uint32_t>(bytes.data() + locs[1].offset + kRecPayloadLenOffset,
-                          kMaxPayloadLength + 1);
-  WriteBytes(path_, bytes);
-  FixHeaderCrc(locs[1]);
-  ScanResult r = Scan();
-  ExpectStop(r, ScanStopReason::kCorruption, locs[1].offset, 1);
-  EXPECT_EQ(r.stop.resume_offset, locs[2].offset);
-  EXPECT_THAT(r.stop.status.message(), HasSubstr("impossible payload length"));
+  RewriteHeaderField(locs[1], kRecPayloadLenOffset, Fixed32(kMaxPayloadLength + 1));
+  ExpectCorruption(Scan(), locs[1], locs[2], 1, "impossible payload length");
 }
 
 TEST_F(SegmentTest, UnknownTypeIsCorruption) {
   auto locs = WriteShards(3);
-  std::string bytes = ReadBytes(path_);
-  bytes[locs[1].offset + kRecTypeOffset] = 9;
-  WriteBytes(path_, bytes);
-  FixHeaderCrc(locs[1]);
-  ScanResult r = Scan();
-  ExpectStop(r, ScanStopReason::kCorruption, locs[1].offset, 1);
-  EXPECT_EQ(r.stop.resume_offset, locs[2].offset);
-  EXPECT_THAT(r.stop.status.message(), HasSubstr("unknown record type 9"));
+  RewriteHeaderField(locs[1], kRecTypeOffset, "\x09");
+  ExpectCorruption(Scan(), locs[1], locs[2], 1, "unknown record type 9");
 }
 
 TEST_F(SegmentTest, ZeroFilledTailIsATornTail) {

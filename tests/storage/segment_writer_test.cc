@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "storage/crc32c.h"
 #include "storage/segment_format.h"
@@ -39,6 +40,26 @@ class SegmentWriterTest : public ::testing::Test {
     auto reader = SegmentReader::Open(std::move(file).value());
     EXPECT_OK(reader);
     return ScanAll(**reader);
+  }
+
+  // A writer on `fs` holding one synced record; `durable_end` receives that record's end.
+  std::unique_ptr<SegmentWriter> CreateWithSyncedRecord(fs::FileSystem& fs, uint64_t* durable_end) {
+    auto writer = Create(fs);
+    auto a = writer->Append(Shard("a", 1, "synced"));
+    EXPECT_OK(a);
+    EXPECT_OK(writer->Sync());
+    *durable_end = a.ok() ? a->offset + a->length : 0;
+    EXPECT_EQ(writer->durable_size(), *durable_end);
+    return writer;
+  }
+
+  // Asserts that a scan ends cleanly after exactly the records with these ids.
+  void ExpectCleanScan(const std::vector<std::string>& ids) {
+    ScanResult r = Scan();
+    EXPECT_EQ(r.stop.reason, ScanStopReason::kEnd) << r.stop.status.ToString();
+    std::vector<std::string> got;
+    for (const auto& record : r.records) got.push_back(record.header.id);
+    EXPECT_EQ(got, ids);
   }
 
   uint64_t FileSize() { return std::filesystem::file_size(path_); }
@@ -82,11 +103,8 @@ TEST_F(SegmentWriterTest, AppendSyncReopenAppendScan) {
 }
 
 TEST_F(SegmentWriterTest, OpenForAppendTruncatesATornTail) {
-  auto writer = Create(fs_);
-  ASSERT_OK_AND_ASSIGN(RecordLocation a, writer->Append(Shard("a", 1, "first")));
-  ASSERT_OK(writer->Sync());
-  writer.reset();
-  const uint64_t end = a.offset + a.length;
+  uint64_t end = 0;
+  CreateWithSyncedRecord(fs_, &end).reset();
   WriteBytes(path_, ReadBytes(path_) + "SHRC torn");
   ScanResult torn = Scan();
   ASSERT_EQ(torn.stop.reason, ScanStopReason::kTornTail);
@@ -97,9 +115,7 @@ TEST_F(SegmentWriterTest, OpenForAppendTruncatesATornTail) {
   EXPECT_EQ(reopened->durable_size(), end);
   ASSERT_OK(reopened->Append(Shard("b", 2, "second")));
   ASSERT_OK(reopened->Sync());
-  ScanResult r = Scan();
-  EXPECT_EQ(r.stop.reason, ScanStopReason::kEnd);
-  EXPECT_EQ(r.records.size(), 2u);
+  ExpectCleanScan({"a", "b"});
 }
 
 TEST_F(SegmentWriterTest, OpenForAppendRejectsImpossibleDurableEnds) {
@@ -158,47 +174,38 @@ TEST_F(SegmentWriterTest, AbortRecordDropsItAndKeepsTheWriterUsable) {
   EXPECT_EQ(FileSize(), before);
   ASSERT_OK(writer->Append(Shard("b", 3, "after")));
   ASSERT_OK(writer->Sync());
-  ScanResult r = Scan();
-  EXPECT_EQ(r.stop.reason, ScanStopReason::kEnd);
-  ASSERT_EQ(r.records.size(), 2u);
-  EXPECT_EQ(r.records[1].header.id, "b");
+  ExpectCleanScan({"a", "b"});
 }
 
 // Regression shape of seaweedfs' volume_write_fsync_test: a failed fsync must not leave the
 // unsynced append behind, and the writer must stop appending there.
 TEST_F(SegmentWriterTest, FailedSyncPoisonsAndDropsTheUnsyncedTail) {
   testing::FaultyAppendFileSystem faulty;
-  auto writer = Create(faulty);
-  ASSERT_OK_AND_ASSIGN(RecordLocation a, writer->Append(Shard("a", 1, "synced")));
-  ASSERT_OK(writer->Sync());
+  uint64_t durable_end = 0;
+  auto writer = CreateWithSyncedRecord(faulty, &durable_end);
   ASSERT_OK(writer->Append(Shard("b", 2, "never synced")));
   faulty.faults.fail_sync = true;
   EXPECT_THAT(writer->Sync(), StatusIs(StatusCode::kIOError));
   EXPECT_TRUE(writer->poisoned());
-  EXPECT_EQ(writer->durable_size(), a.offset + a.length);
-  EXPECT_EQ(FileSize(), a.offset + a.length);
+  EXPECT_EQ(writer->durable_size(), durable_end);
+  EXPECT_EQ(FileSize(), durable_end);
   faulty.faults.fail_sync = false;
   EXPECT_THAT(writer->Append(Shard("c", 3, "refused")), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(writer->Sync(), StatusIs(StatusCode::kFailedPrecondition));
-
-  ScanResult r = Scan();
-  EXPECT_EQ(r.stop.reason, ScanStopReason::kEnd);
-  ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].header.id, "a");
+  ExpectCleanScan({"a"});
 }
 
 TEST_F(SegmentWriterTest, ShortAppendPoisonsAndDropsTheUnsyncedTail) {
   testing::FaultyAppendFileSystem faulty;
-  auto writer = Create(faulty);
-  ASSERT_OK_AND_ASSIGN(RecordLocation a, writer->Append(Shard("a", 1, "synced")));
-  ASSERT_OK(writer->Sync());
+  uint64_t durable_end = 0;
+  auto writer = CreateWithSyncedRecord(faulty, &durable_end);
   faulty.faults.fail_append = true;
   EXPECT_THAT(writer->Append(Shard("b", 2, std::string(1000, 'b'))),
               StatusIs(StatusCode::kNoSpace));
   EXPECT_TRUE(writer->poisoned());
-  EXPECT_EQ(FileSize(), a.offset + a.length);
+  EXPECT_EQ(FileSize(), durable_end);
   EXPECT_THAT(writer->BeginRecord(Shard("c", 3, ""), 1), StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_EQ(Scan().stop.reason, ScanStopReason::kEnd);
+  ExpectCleanScan({"a"});
 }
 
 TEST_F(SegmentWriterTest, FailedCreateLeavesNoFile) {
