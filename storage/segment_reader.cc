@@ -34,8 +34,7 @@ Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(
   SHALE_ASSIGN_OR_RETURN(size_t n, ReadFully(*file, 0, buf));
   auto header = DecodeSegmentHeader(std::span<const char>(buf.data(), n));
   if (!header.ok()) return header.status().WithContext(file->path());
-  return std::unique_ptr<SegmentReader>(
-      new SegmentReader(std::move(file), std::move(header).value()));
+  return std::make_unique<SegmentReader>(Token(), std::move(file), std::move(header).value());
 }
 
 Result<Record> SegmentReader::ReadRecord(uint64_t offset) const {

@@ -30,9 +30,16 @@ struct Record {
 // Random reads of one segment. Thread-safety: all methods are const and may be called
 // concurrently (RandomAccessFile::ReadAt is thread-safe).
 class SegmentReader {
+  // Only the factories below can make one (a public constructor for std::make_unique).
+  struct Token {
+    explicit Token() = default;
+  };
+
  public:
   // Reads and verifies the segment header. Corruption if it is bad or incomplete.
   static Result<std::unique_ptr<SegmentReader>> Open(std::unique_ptr<fs::RandomAccessFile> file);
+  SegmentReader(Token, std::unique_ptr<fs::RandomAccessFile> file, SegmentHeaderInfo header)
+      : file_(std::move(file)), header_(std::move(header)) {}
 
   // The whole record at `offset` (a record boundary, e.g. RecordLocation::offset), payload
   // loaded into memory: meant for small records. Corruption if either CRC fails or the record
@@ -60,9 +67,6 @@ class SegmentReader {
   const fs::RandomAccessFile& file() const { return *file_; }
 
  private:
-  SegmentReader(std::unique_ptr<fs::RandomAccessFile> file, SegmentHeaderInfo header)
-      : file_(std::move(file)), header_(std::move(header)) {}
-
   std::unique_ptr<fs::RandomAccessFile> file_;
   SegmentHeaderInfo header_;
 };
@@ -106,11 +110,17 @@ struct ScannedRecord {
 // Memory is bounded by buffer_size + max_loaded_payload. Thread-safety: one thread at a time;
 // several scanners may share one SegmentReader.
 class SegmentScanner {
+  // Only the factories below can make one (a public constructor for std::make_unique).
+  struct Token {
+    explicit Token() = default;
+  };
+
  public:
   // `reader` is borrowed and must outlive the scanner. InvalidArgument for a start offset
   // inside the segment header or past the end, or a buffer smaller than kMaxRecordHeaderSize.
   static Result<std::unique_ptr<SegmentScanner>> Create(const SegmentReader& reader,
                                                         const ScanOptions& options);
+  SegmentScanner(Token, const SegmentReader& reader, const ScanOptions& options, uint64_t end);
 
   // Fills `record` with the next record and returns true, or returns false once stopped.
   bool Next(ScannedRecord* record);
@@ -119,7 +129,6 @@ class SegmentScanner {
   uint64_t offset() const { return pos_; }
 
  private:
-  SegmentScanner(const SegmentReader& reader, const ScanOptions& options, uint64_t end);
   // The bytes [offset, offset + min(n, end - offset)) from the buffer, reading if needed;
   // shorter only if the file ends early. n <= buffer_size.
   Result<std::string_view> Window(uint64_t offset, size_t n);

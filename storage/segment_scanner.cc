@@ -40,10 +40,10 @@ Result<std::unique_ptr<SegmentScanner>> SegmentScanner::Create(const SegmentRead
   if (options.buffer_size < kMaxRecordHeaderSize) {
     return Status::InvalidArgument("scan buffer smaller than the largest record header");
   }
-  return std::unique_ptr<SegmentScanner>(new SegmentScanner(reader, options, end));
+  return std::make_unique<SegmentScanner>(Token(), reader, options, end);
 }
 
-SegmentScanner::SegmentScanner(const SegmentReader& reader, const ScanOptions& options,
+SegmentScanner::SegmentScanner(Token, const SegmentReader& reader, const ScanOptions& options,
                                uint64_t end)
     : reader_(reader), options_(options), end_(end), pos_(options.start_offset) {}
 

@@ -22,8 +22,8 @@ std::string TrailerBytes(uint32_t crc) {
 
 }  // namespace
 
-SegmentWriter::SegmentWriter(std::unique_ptr<fs::AppendableFile> file, SegmentHeaderInfo header,
-                             uint64_t size)
+SegmentWriter::SegmentWriter(Token, std::unique_ptr<fs::AppendableFile> file,
+                             SegmentHeaderInfo header, uint64_t size)
     : file_(std::move(file)),
       header_(std::move(header)),
       path_(file_->path()),
@@ -48,8 +48,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(fs::FileSystem& fs,
     (void)fs.RemoveFile(path);  // Best effort; recovery also drops header-only files.
     return s.WithContext("create segment " + path);
   }
-  return std::unique_ptr<SegmentWriter>(
-      new SegmentWriter(std::move(file), info, kSegmentHeaderSize));
+  return std::make_unique<SegmentWriter>(Token(), std::move(file), info, kSegmentHeaderSize);
 }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::OpenForAppend(fs::FileSystem& fs,
@@ -78,8 +77,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::OpenForAppend(fs::FileSyst
     SHALE_RETURN_IF_ERROR(file->Truncate(durable_end));
     SHALE_RETURN_IF_ERROR(file->Sync());
   }
-  return std::unique_ptr<SegmentWriter>(
-      new SegmentWriter(std::move(file), std::move(info), durable_end));
+  return std::make_unique<SegmentWriter>(Token(), std::move(file), std::move(info), durable_end);
 }
 
 Status SegmentWriter::CheckWritable() const {

@@ -46,6 +46,11 @@ struct RecordLocation {
 };
 
 class SegmentWriter {
+  // Only the factories below can make one (a public constructor for std::make_unique).
+  struct Token {
+    explicit Token() = default;
+  };
+
  public:
   // Creates `path` (which must not exist), writes the segment header, syncs the file and its
   // parent directory, so the new segment is durable before any record goes in.
@@ -59,6 +64,8 @@ class SegmentWriter {
                                                               const std::string& path,
                                                               uint64_t durable_end);
 
+  SegmentWriter(Token, std::unique_ptr<fs::AppendableFile> file, SegmentHeaderInfo header,
+                uint64_t size);
   ~SegmentWriter();
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
