@@ -14,6 +14,7 @@
 #include "common/fs/file_system.h"
 #include "common/fs/file_util.h"
 #include "common/fs/posix_file_system.h"
+#include "tests/support/fault_injection_fs.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,7 +26,8 @@ using ::testing::UnorderedElementsAre;
 
 // Owns a FileSystem under test and whatever it wraps.
 struct FsHolder {
-  std::vector<std::shared_ptr<FileSystem>> owned;  // Base first, so wrappers die first.
+  std::unique_ptr<FileSystem> base;
+  std::unique_ptr<FileSystem> wrapper;  // Declared after base, so destroyed before it.
   FileSystem* fs = nullptr;
 };
 
@@ -39,8 +41,16 @@ std::vector<FsFactory> Factories() {
       {"Posix",
        [] {
          FsHolder h;
-         h.owned.push_back(std::make_shared<PosixFileSystem>());
-         h.fs = h.owned.back().get();
+         h.base = std::make_unique<PosixFileSystem>();
+         h.fs = h.base.get();
+         return h;
+       }},
+      {"FaultInjectionPassThrough",
+       [] {
+         FsHolder h;
+         h.base = std::make_unique<PosixFileSystem>();
+         h.wrapper = std::make_unique<testing::FaultInjectionFileSystem>(h.base.get());
+         h.fs = h.wrapper.get();
          return h;
        }},
   };
@@ -132,6 +142,8 @@ TEST_P(FileSystemConformanceTest, ReadAtShortAtEndAndZeroPastIt) {
   ASSERT_OK_AND_ASSIGN(n, f->ReadAt(10, buf));
   EXPECT_EQ(n, 0u);
   ASSERT_OK_AND_ASSIGN(n, f->ReadAt(1000, buf));
+  EXPECT_EQ(n, 0u);
+  ASSERT_OK_AND_ASSIGN(n, f->ReadAt(UINT64_MAX - 1, buf));
   EXPECT_EQ(n, 0u);
 }
 
