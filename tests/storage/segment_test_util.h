@@ -1,11 +1,11 @@
 #pragma once
 
-// Shared helpers of the segment tests: a segment of known records in a TempDir, whole-file
-// byte editing, and small FileSystem test doubles that fail a named operation.
+// Shared helpers of the segment tests: whole-file byte editing, a scan collector, and a
+// RandomAccessFile double that fails reads from a chosen offset on (exact offsets, which
+// counting reads in FaultInjectionFileSystem would not give).
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -76,78 +76,6 @@ class FailingReadFile : public fs::RandomAccessFile {
  private:
   std::unique_ptr<fs::RandomAccessFile> base_;
   uint64_t fail_from_;
-};
-
-// What FaultyAppendFileSystem's files do when told to fail.
-struct AppendFaults {
-  std::atomic<bool> fail_sync{false};
-  // The next Append writes half of its data, then fails (a short write, like ENOSPC).
-  std::atomic<bool> fail_append{false};
-};
-
-class FaultyAppendableFile : public fs::AppendableFile {
- public:
-  FaultyAppendableFile(std::unique_ptr<fs::AppendableFile> base, AppendFaults* faults)
-      : base_(std::move(base)), faults_(faults) {}
-  Status Append(std::string_view data) override {
-    if (faults_->fail_append.exchange(false)) {
-      SHALE_RETURN_IF_ERROR(base_->Append(data.substr(0, data.size() / 2)));
-      return Status::NoSpace("injected short write");
-    }
-    return base_->Append(data);
-  }
-  Status Sync() override {
-    if (faults_->fail_sync) return Status::IOError("injected fdatasync EIO");
-    return base_->Sync();
-  }
-  Status Truncate(uint64_t size) override { return base_->Truncate(size); }
-  Status Close() override { return base_->Close(); }
-  uint64_t Size() const override { return base_->Size(); }
-  const std::string& path() const override { return base_->path(); }
-
- private:
-  std::unique_ptr<fs::AppendableFile> base_;
-  AppendFaults* faults_;  // Borrowed from the file system, which outlives its files in tests.
-};
-
-// The POSIX file system whose appendable files fail on demand (see AppendFaults).
-class FaultyAppendFileSystem : public fs::FileSystem {
- public:
-  Result<std::unique_ptr<fs::AppendableFile>> NewAppendableFile(const std::string& path,
-                                                                fs::OpenMode mode) override {
-    SHALE_ASSIGN_OR_RETURN(auto base, posix_.NewAppendableFile(path, mode));
-    return std::unique_ptr<fs::AppendableFile>(
-        std::make_unique<FaultyAppendableFile>(std::move(base), &faults));
-  }
-  Result<std::unique_ptr<fs::RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
-    return posix_.NewRandomAccessFile(path);
-  }
-  Result<std::unique_ptr<fs::SequentialFile>> NewSequentialFile(const std::string& path) override {
-    return posix_.NewSequentialFile(path);
-  }
-  Status SyncDir(const std::string& dir) override { return posix_.SyncDir(dir); }
-  Status Rename(const std::string& from, const std::string& to) override {
-    return posix_.Rename(from, to);
-  }
-  Status RemoveFile(const std::string& path) override { return posix_.RemoveFile(path); }
-  Status CreateDirs(const std::string& path) override { return posix_.CreateDirs(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
-    return posix_.ListDir(dir);
-  }
-  Result<bool> Exists(const std::string& path) override { return posix_.Exists(path); }
-  Result<uint64_t> FileSize(const std::string& path) override { return posix_.FileSize(path); }
-  Result<std::unique_ptr<fs::FileLock>> LockFile(const std::string& path) override {
-    return posix_.LockFile(path);
-  }
-  Result<fs::SpaceInfo> GetSpaceInfo(const std::string& path) override {
-    return posix_.GetSpaceInfo(path);
-  }
-
-  AppendFaults faults;
-
- private:
-  fs::PosixFileSystem posix_;
 };
 
 }  // namespace shale::storage::testing

@@ -12,6 +12,7 @@
 #include "storage/segment_format.h"
 #include "storage/segment_reader.h"
 #include "tests/storage/segment_test_util.h"
+#include "tests/support/fault_injection_fs.h"
 
 namespace shale::storage {
 namespace {
@@ -180,26 +181,29 @@ TEST_F(SegmentWriterTest, AbortRecordDropsItAndKeepsTheWriterUsable) {
 // Regression shape of seaweedfs' volume_write_fsync_test: a failed fsync must not leave the
 // unsynced append behind, and the writer must stop appending there.
 TEST_F(SegmentWriterTest, FailedSyncPoisonsAndDropsTheUnsyncedTail) {
-  testing::FaultyAppendFileSystem faulty;
+  shale::testing::FaultInjectionFileSystem faulty(&fs_);
   uint64_t durable_end = 0;
   auto writer = CreateWithSyncedRecord(faulty, &durable_end);
   ASSERT_OK(writer->Append(Shard("b", 2, "never synced")));
-  faulty.faults.fail_sync = true;
+  faulty.AddFault(shale::testing::FailNth(shale::testing::FaultOp::kSync, 1));
   EXPECT_THAT(writer->Sync(), StatusIs(StatusCode::kIOError));
   EXPECT_TRUE(writer->poisoned());
   EXPECT_EQ(writer->durable_size(), durable_end);
   EXPECT_EQ(FileSize(), durable_end);
-  faulty.faults.fail_sync = false;
   EXPECT_THAT(writer->Append(Shard("c", 3, "refused")), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(writer->Sync(), StatusIs(StatusCode::kFailedPrecondition));
   ExpectCleanScan({"a"});
 }
 
 TEST_F(SegmentWriterTest, ShortAppendPoisonsAndDropsTheUnsyncedTail) {
-  testing::FaultyAppendFileSystem faulty;
+  shale::testing::FaultInjectionFileSystem faulty(&fs_);
   uint64_t durable_end = 0;
   auto writer = CreateWithSyncedRecord(faulty, &durable_end);
-  faulty.faults.fail_append = true;
+  shale::testing::FaultRule short_write;
+  short_write.op = shale::testing::FaultOp::kAppend;
+  short_write.code = StatusCode::kNoSpace;
+  short_write.short_write_bytes = 500;
+  faulty.AddFault(short_write);
   EXPECT_THAT(writer->Append(Shard("b", 2, std::string(1000, 'b'))),
               StatusIs(StatusCode::kNoSpace));
   EXPECT_TRUE(writer->poisoned());
@@ -209,11 +213,12 @@ TEST_F(SegmentWriterTest, ShortAppendPoisonsAndDropsTheUnsyncedTail) {
 }
 
 TEST_F(SegmentWriterTest, FailedCreateLeavesNoFile) {
-  testing::FaultyAppendFileSystem faulty;
-  faulty.faults.fail_sync = true;
+  shale::testing::FaultInjectionFileSystem faulty(&fs_);
+  faulty.AddFault(shale::testing::FailNth(shale::testing::FaultOp::kSync, 1));
   EXPECT_THAT(SegmentWriter::Create(faulty, path_, testing::TestHeaderInfo()),
               StatusIs(StatusCode::kIOError));
-  EXPECT_FALSE(std::filesystem::exists(path_));
+  ASSERT_OK_AND_ASSIGN(bool exists, faulty.Exists(path_));
+  EXPECT_FALSE(exists);
 }
 
 }  // namespace
