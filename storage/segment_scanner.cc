@@ -81,8 +81,15 @@ Result<std::optional<uint64_t>> SegmentScanner::FindNextRecord(uint64_t from) {
   const std::string_view magic(magic_bytes, 4);
   uint64_t pos = from;
   while (pos + kRecordOverhead <= end_) {
-    SHALE_ASSIGN_OR_RETURN(std::string_view window, Window(pos, options_.buffer_size));
-    if (window.size() < magic.size()) break;
+    // Search what is buffered from pos on before reading again: with a magic every few bytes
+    // (user data can hold anything), refilling a whole buffer per candidate would be quadratic.
+    std::string_view window;
+    if (pos >= buf_offset_ && pos - buf_offset_ + magic.size() <= buf_.size()) {
+      window = std::string_view(buf_).substr(pos - buf_offset_);
+    } else {
+      SHALE_ASSIGN_OR_RETURN(window, Window(pos, options_.buffer_size));
+      if (window.size() < magic.size()) break;
+    }
     const size_t hit = window.find(magic);
     if (hit == std::string_view::npos) {
       pos += window.size() - (magic.size() - 1);  // A magic may straddle the window's end.

@@ -330,6 +330,26 @@ TEST_F(SegmentTest, RecordCopiedFromAnotherSegmentIsNotARecord) {
   EXPECT_THAT(r.stop.status.message(), HasSubstr("header CRC mismatch"));
 }
 
+TEST_F(SegmentTest, ResyncThroughAPayloadFullOfMagicsReadsEachByteAboutOnce) {
+  std::string magics;
+  while (magics.size() < 400 * 1024) magics += "SHRC";
+  auto locs = Write({{RecordType::kShard, "a", "x"},
+                     {RecordType::kShard, "magics", magics},
+                     {RecordType::kShard, "c", "y"}});
+  FlipByte(path_, locs[1].offset + kRecSequenceOffset);
+  auto file = fs_.NewRandomAccessFile(path_);
+  ASSERT_OK(file);
+  auto counting = std::make_unique<testing::FailingReadFile>(std::move(file).value(), UINT64_MAX);
+  const testing::FailingReadFile* reads = counting.get();
+  auto reader = SegmentReader::Open(std::move(counting));
+  ASSERT_OK(reader);
+  ScanOptions options;
+  options.buffer_size = 64 * 1024;
+  ExpectCorruption(ScanAll(**reader, options), locs[1], locs[2], 1, "header CRC mismatch");
+  // 400 KiB through a 64 KiB buffer: a handful of reads, not one per candidate magic.
+  EXPECT_LT(reads->reads(), 20u);
+}
+
 TEST_F(SegmentTest, ReadErrorInAHeaderStopsWithIOErrorAtThatRecord) {
   auto locs = WriteShards(3, 10000);
   auto file = fs_.NewRandomAccessFile(path_);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -60,22 +61,25 @@ inline ScanResult ScanAll(const SegmentReader& reader, ScanOptions options = {})
   return result;
 }
 
-// A RandomAccessFile whose reads starting at or past `fail_from` fail with EIO (reads that
-// start before it succeed whole).
+// A RandomAccessFile that counts reads and fails those starting at or past `fail_from` with
+// EIO (reads that start before it succeed whole).
 class FailingReadFile : public fs::RandomAccessFile {
  public:
   FailingReadFile(std::unique_ptr<fs::RandomAccessFile> base, uint64_t fail_from)
       : base_(std::move(base)), fail_from_(fail_from) {}
   Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
+    ++reads_;
     if (offset >= fail_from_) return Status::IOError("injected EIO at " + std::to_string(offset));
     return base_->ReadAt(offset, out);
   }
   Result<uint64_t> Size() const override { return base_->Size(); }
   const std::string& path() const override { return base_->path(); }
+  uint64_t reads() const { return reads_; }
 
  private:
   std::unique_ptr<fs::RandomAccessFile> base_;
   uint64_t fail_from_;
+  mutable std::atomic<uint64_t> reads_{0};
 };
 
 }  // namespace shale::storage::testing
