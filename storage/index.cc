@@ -308,13 +308,16 @@ Status Index::Apply(const IndexBatch& batch) {
       return Status::NoSpace("index map is full at max_map_size (" + std::to_string(size) +
                              " bytes)");
     }
-    std::unique_lock<std::shared_mutex> resize(resize_mu_);  // Waits for every snapshot.
+    std::lock_guard<std::mutex> gate(gate_);                  // Holds off new snapshots,
+    std::unique_lock<std::shared_mutex> resize(resize_mu_);  // waits for the open ones.
     SHALE_RETURN_IF_ERROR(env_->SetMapSize(std::min(size * 2, options_.max_map_size)));
   }
 }
 
 Result<IndexSnapshot> Index::Snapshot() const {
+  std::unique_lock<std::mutex> gate(gate_);
   std::shared_lock<std::shared_mutex> lock(resize_mu_);
+  gate.unlock();
   SHALE_ASSIGN_OR_RETURN(lmdb::ReadTxn txn, lmdb::ReadTxn::Begin(*env_));
   return IndexSnapshot(std::move(lock), std::move(txn), &tables_);
 }

@@ -8,7 +8,7 @@
 // Map growth: when a batch hits MDB_MAP_FULL, Apply aborts it, grows the map (doubling, up
 // to IndexOptions::max_map_size) and re-runs the whole batch. LMDB allows resizing only while
 // no transaction of this process is active, so every transaction runs under `resize_mu_`
-// (shared), and a resize takes it exclusively. No transaction is ever held across a blocking
+// (shared), and a resize takes it exclusively (new snapshots wait while a resize is pending). No transaction is ever held across a blocking
 // wait other than acquiring that lock.
 //
 // Durability: LMDB's default sync mode; Apply returns after the transaction is on disk.
@@ -69,8 +69,11 @@ class Index {
   std::unique_ptr<lmdb::Env> env_;
   IndexTables tables_;
   IndexOptions options_;
-  std::mutex write_mu_;                   // Serializes Apply (LMDB has one writer anyway).
+  std::mutex write_mu_;                  // Serializes Apply (LMDB has one writer anyway).
   mutable std::shared_mutex resize_mu_;  // Shared: any txn. Exclusive: SetMapSize.
+  // Turnstile in front of resize_mu_: a pending resize holds it, so new snapshots queue behind
+  // the resize instead of starving it (glibc's rwlock prefers readers).
+  mutable std::mutex gate_;
 };
 
 }  // namespace shale::storage

@@ -1,0 +1,301 @@
+#include "storage/index.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace shale::storage {
+namespace {
+
+using ::shale::testing::StatusIs;
+using ::testing::HasSubstr;
+using namespace std::string_literals;
+
+// (Not "b" + to_string: GCC 12 warns falsely on it, -Werror=restrict.)
+std::string Name(std::string_view prefix, int i) {
+  return std::string(prefix).append(std::to_string(i));
+}
+
+RecordLocation Loc(uint32_t seg, uint64_t off, uint32_t len) { return {seg, off, len}; }
+
+ShardEntry Shard(RecordLocation loc, uint64_t seq) {
+  ShardEntry e;
+  e.location = loc;
+  e.payload_offset = 64;
+  e.payload_length = loc.length > 68 ? loc.length - 68 : 0;
+  e.payload_crc32c = 0xE3069283;
+  e.sequence = seq;
+  return e;
+}
+
+MetadataEntry Meta(RecordLocation loc, uint64_t seq, std::string payload, uint8_t flags = 0) {
+  return MetadataEntry{loc, seq, flags, std::move(payload)};
+}
+
+VersionId Vid(uint64_t n) {
+  VersionId v{};
+  for (int i = 0; i < 8; ++i) v[15 - i] = static_cast<uint8_t>(n >> (8 * i));
+  return v;
+}
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen(IndexOptions options = {}) {
+    index_.reset();
+    ASSERT_OK_AND_ASSIGN(index_, Index::Open(dir(), options));
+  }
+  std::string dir() const { return tmp_.Sub("index"); }
+  SegmentStats Stats(uint32_t seg) {
+    Result<IndexSnapshot> snap = index_->Snapshot();
+    EXPECT_TRUE(snap.ok());
+    Result<SegmentStats> s = snap->GetSegmentStats(seg);
+    return s.ok() ? *s : SegmentStats{};
+  }
+
+  ::shale::testing::TempDir tmp_;
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(IndexTest, ShardPutReplaceDeleteKeepsLiveBytes) {
+  IndexBatch b;
+  b.PutShard("s1", Shard(Loc(1, 0, 100), 5));
+  b.PutShard("s2", Shard(Loc(1, 100, 30), 6));
+  ASSERT_OK(index_->Apply(b));
+  ASSERT_OK_AND_ASSIGN(ShardEntry got, index_->GetShard("s1"));
+  EXPECT_EQ(got, Shard(Loc(1, 0, 100), 5));
+  EXPECT_EQ(Stats(1).live_bytes, 130u);
+
+  // Newer replaces and moves the live bytes; older and older deletes are ignored.
+  b.Clear();
+  b.PutShard("s1", Shard(Loc(2, 0, 50), 7));
+  b.PutShard("s2", Shard(Loc(2, 50, 999), 1));
+  b.DeleteShard("s2", 2);
+  ASSERT_OK(index_->Apply(b));
+  EXPECT_EQ(Stats(1).live_bytes, 30u);
+  EXPECT_EQ(Stats(2).live_bytes, 50u);
+  {
+    ASSERT_OK_AND_ASSIGN(IndexSnapshot snap, index_->Snapshot());
+    ASSERT_OK_AND_ASSIGN(auto refs1, snap.ListSegmentRecords(1, 0, 10));
+    ASSERT_EQ(refs1.size(), 1u);
+    EXPECT_EQ(refs1[0].offset, 100u);
+    EXPECT_EQ(refs1[0].id, "s2");
+    EXPECT_EQ(refs1[0].kind, RecordKind::kShard);
+    ASSERT_OK_AND_ASSIGN(auto refs2, snap.ListSegmentRecords(2, 0, 10));
+    ASSERT_EQ(refs2.size(), 1u);
+    EXPECT_EQ(refs2[0].id, "s1");
+    ASSERT_OK_AND_ASSIGN(auto shards, snap.ListShards("", 10));
+    ASSERT_EQ(shards.size(), 2u);
+    EXPECT_EQ(shards[0].id, "s1");
+    ASSERT_OK_AND_ASSIGN(auto after, snap.ListShards("s1", 10));
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after[0].id, "s2");
+  }
+  b.Clear();
+  b.MarkBad(RecordKind::kShard, "s1");
+  b.DeleteShard("s2", 6);
+  ASSERT_OK(index_->Apply(b));
+  ASSERT_OK_AND_ASSIGN(got, index_->GetShard("s1"));
+  EXPECT_EQ(got.flags, kEntryBad);
+  EXPECT_THAT(index_->GetShard("s2"), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(Stats(1).live_bytes, 0u);
+  EXPECT_THAT(index_->GetShard(""), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_F(IndexTest, BucketsSegmentsRepairAndMeta) {
+  IndexBatch b;
+  b.PutBucket("photos", Meta(Loc(3, 0, 40), 1, "owner=alice"));
+  b.PutBucket("logs", Meta(Loc(3, 40, 40), 2, "owner=bob"));
+  b.AddSegmentTotalBytes(3, 80);
+  b.AddSegmentTotalBytes(3, 20);
+  b.SetIndexedUpTo(3, 100);
+  b.SealSegment(3);
+  b.EnqueueRepair(RecordKind::kShard, "s9", "scrub: bad crc", 1000);
+  b.EnqueueRepair(RecordKind::kVersion, "v1", "write missed", 1001);
+  b.EnqueueRepair(RecordKind::kShard, "s9", "again", 1002);  // Deduplicated.
+  b.SetIdentity("node-1", "cluster-x");
+  b.SetLastAppliedSequence(42);
+  b.SetLastAppliedSequence(7);  // Never goes back.
+  ASSERT_OK(index_->Apply(b));
+  Reopen();  // Everything is durable across close/open.
+  ASSERT_OK_AND_ASSIGN(IndexSnapshot snap, index_->Snapshot());
+  ASSERT_OK_AND_ASSIGN(BucketEntry photos, snap.GetBucket("photos"));
+  EXPECT_EQ(photos.payload, "owner=alice");
+  ASSERT_OK_AND_ASSIGN(auto buckets, snap.ListBuckets());
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_EQ(buckets[0].name, "logs");
+  ASSERT_OK_AND_ASSIGN(SegmentStats s3, snap.GetSegmentStats(3));
+  EXPECT_EQ(s3, (SegmentStats{80, 100, 100, true}));
+  ASSERT_OK_AND_ASSIGN(auto all, snap.ListSegmentStats());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].segment_id, 3u);
+  EXPECT_THAT(snap.GetSegmentStats(4), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(uint64_t count, snap.RepairCount());
+  EXPECT_EQ(count, 2u);
+  ASSERT_OK_AND_ASSIGN(auto items, snap.PeekRepairs(10));
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].id, "s9");
+  EXPECT_EQ(items[0].reason, "scrub: bad crc");
+  EXPECT_EQ(items[0].enqueue_time_ms, 1000u);
+  EXPECT_EQ(items[1].kind, RecordKind::kVersion);
+  ASSERT_OK_AND_ASSIGN(IndexMeta meta, snap.GetMeta());
+  EXPECT_EQ(meta.format_version, 1u);
+  EXPECT_EQ(meta.node_id, "node-1");
+  EXPECT_EQ(meta.cluster_id, "cluster-x");
+  EXPECT_EQ(meta.last_applied_sequence, 42u);
+
+  uint64_t first = items[0].seq;
+  snap = std::move(*index_->Snapshot());  // Replaces (and releases) the old snapshot.
+  IndexBatch b2;
+  b2.RemoveRepair(first);
+  b2.RemoveRepair(12345);  // Absent: no-op.
+  b2.DeleteBucket("photos", 9);
+  b2.DeleteSegment(3);
+  {
+    IndexSnapshot released = std::move(snap);  // Apply must not run while we hold one.
+  }
+  ASSERT_OK(index_->Apply(b2));
+  ASSERT_OK_AND_ASSIGN(IndexSnapshot s2, index_->Snapshot());
+  ASSERT_OK_AND_ASSIGN(items, s2.PeekRepairs(10));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].id, "v1");
+  EXPECT_THAT(s2.GetBucket("photos"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(s2.GetSegmentStats(3), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(auto refs, s2.ListSegmentRecords(3, 0, 10));
+  EXPECT_TRUE(refs.empty());  // The logs bucket's ref went with the segment.
+}
+
+TEST_F(IndexTest, FailedBatchLeavesNothing) {
+  IndexBatch b;
+  b.PutShard("ok", Shard(Loc(1, 0, 10), 1));
+  b.PutVersion("bkt", "key", Vid(1), Meta(Loc(1, 10, 10), 1, "v"));
+  b.EnqueueRepair(RecordKind::kShard, "ok", "r", 1);
+  b.PutShard(std::string(256, 'x'), Shard(Loc(1, 20, 10), 1));  // Invalid id: fails here.
+  b.PutBucket("never", Meta(Loc(1, 30, 10), 1, "b"));
+  EXPECT_THAT(index_->Apply(b), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(IndexSnapshot snap, index_->Snapshot());
+  EXPECT_THAT(snap.GetShard("ok"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(snap.GetLatestVersion("bkt", "key"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(snap.GetBucket("never"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(snap.GetSegmentStats(1), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(uint64_t count, snap.RepairCount());
+  EXPECT_EQ(count, 0u);
+}
+
+TEST_F(IndexTest, MapGrowsOnDemandAndStopsAtMax) {
+  IndexOptions options;
+  options.initial_map_size = 64 << 10;  // A few pages: the smallest size that opens.
+  options.max_map_size = 64 << 20;
+  Reopen(options);
+  uint64_t initial = index_->MapSize();
+  std::string payload(3000, 'p');
+  uint64_t offset = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    IndexBatch b;
+    for (int i = 0; i < 50; ++i) {
+      std::string key = std::string(900, 'k') + std::to_string(batch * 50 + i);
+      b.PutVersion("bkt", key, Vid(1), Meta(Loc(1, offset, 3100), 1, payload));
+      offset += 3100;
+    }
+    ASSERT_OK(index_->Apply(b));
+  }
+  EXPECT_GT(index_->MapSize(), 8 * initial);
+  Reopen(options);  // A small initial size is raised to what the file holds.
+  ListVersionsOptions list;
+  list.bucket = "bkt";
+  list.limit = 5000;
+  {
+    ASSERT_OK_AND_ASSIGN(IndexSnapshot snap, index_->Snapshot());
+    ASSERT_OK_AND_ASSIGN(VersionListing all, snap.ListVersions(list));
+    EXPECT_EQ(all.entries.size(), 2000u);
+    ASSERT_OK_AND_ASSIGN(SegmentStats s, snap.GetSegmentStats(1));
+    EXPECT_EQ(s.live_bytes, offset);
+  }
+  // At the maximum, a batch that does not fit fails whole.
+  options.max_map_size = index_->MapSize();
+  Reopen(options);
+  IndexBatch big;
+  big.PutShard("marker", Shard(Loc(2, 0, 10), 1));
+  for (int i = 0; i < 20000; ++i) {
+    big.PutVersion("big", std::to_string(i), Vid(1), Meta(Loc(2, i, 1), 1, payload));
+  }
+  EXPECT_THAT(index_->Apply(big), StatusIs(StatusCode::kNoSpace));
+  EXPECT_THAT(index_->GetShard("marker"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(IndexTest, CorruptEnvironmentNamesRebuildIndex) {
+  IndexBatch b;
+  b.PutShard("s", Shard(Loc(1, 0, 10), 1));
+  ASSERT_OK(index_->Apply(b));
+  index_.reset();
+  {
+    std::fstream f(dir() + "/data.mdb", std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.is_open());
+    std::string garbage(2 * 4096, '\x5A');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  Result<std::unique_ptr<Index>> r = Index::Open(dir(), {});
+  EXPECT_THAT(r, StatusIs(StatusCode::kCorruption));
+  EXPECT_THAT(r.status().message(), HasSubstr("shale rebuild-index --data " + tmp_.path()));
+  // Rebuild path: destroy, then a fresh index opens.
+  ASSERT_OK(Index::Destroy(dir()));
+  ASSERT_OK_AND_ASSIGN(index_, Index::Open(dir(), {}));
+  EXPECT_THAT(index_->GetShard("s"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(IndexTest, ReadersSeeConsistentSnapshotsWhileWriterGrowsMap) {
+  IndexOptions options;
+  options.initial_map_size = 64 << 10;
+  Reopen(options);
+  constexpr int kBatches = 150;
+  std::atomic<bool> done{false};
+  std::atomic<int> checks{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        Result<IndexSnapshot> snap = index_->Snapshot();
+        ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+        Result<ShardEntry> a = snap->GetShard("a");
+        Result<ShardEntry> z = snap->GetShard("z");
+        if (!a.ok()) {
+          ASSERT_THAT(z, StatusIs(StatusCode::kNotFound));
+          continue;
+        }
+        ASSERT_TRUE(z.ok()) << z.status().ToString();
+        ASSERT_EQ(a->sequence, z->sequence);  // Both come from the same batch.
+        Result<SegmentStats> st = snap->GetSegmentStats(1);
+        ASSERT_TRUE(st.ok());
+        ASSERT_EQ(st->total_bytes, a->sequence * 1000);
+        checks.fetch_add(1);
+      }
+    });
+  }
+  std::string filler(2000, 'f');
+  for (int i = 1; i <= kBatches; ++i) {
+    IndexBatch b;
+    b.PutShard("a", Shard(Loc(1, i * 10, 10), i));
+    for (int j = 0; j < 5; ++j) {
+      b.PutBucket(Name("b", i * 5 + j), Meta(Loc(1, i * 10, 1), i, filler));
+    }
+    b.AddSegmentTotalBytes(1, 1000);
+    b.PutShard("z", Shard(Loc(1, i * 10 + 5, 5), i));
+    ASSERT_OK(index_->Apply(b));
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_GT(index_->MapSize(), uint64_t{64} << 10);
+  EXPECT_GT(checks.load(), 0);
+}
+
+}  // namespace
+}  // namespace shale::storage
