@@ -112,15 +112,15 @@ Result<VersionListing> IndexSnapshot::ListVersions(const ListVersionsOptions& op
   SHALE_ASSIGN_OR_RETURN(std::string range, EncodeKeyPrefix(options.bucket, options.prefix));
   std::string target = range;
   bool skip_equal = false;
-  if (!options.start_after_key.empty()) {
+  if (options.start_after_key) {
     std::string after;
     if (options.start_after_version && !options.latest_only) {
-      SHALE_ASSIGN_OR_RETURN(after, EncodeVersionKey(options.bucket, options.start_after_key,
+      SHALE_ASSIGN_OR_RETURN(after, EncodeVersionKey(options.bucket, *options.start_after_key,
                                                      *options.start_after_version));
       skip_equal = true;
     } else {
       SHALE_ASSIGN_OR_RETURN(after,
-                             EncodeObjectSuccessor(options.bucket, options.start_after_key));
+                             EncodeObjectSuccessor(options.bucket, *options.start_after_key));
     }
     if (after > target) target = std::move(after);
   }

@@ -26,7 +26,7 @@ namespace shale::storage {
 struct ListVersionsOptions {
   std::string bucket;
   std::string prefix;           // Only keys starting with it.
-  std::string start_after_key;  // Only keys > it (empty: no bound), like S3 start-after.
+  std::optional<std::string> start_after_key;  // Only keys > it, like S3 start-after.
   // With start_after_key: resume right after this version of that key instead (the
   // key-marker/version-id-marker pair of ListObjectVersions). Ignored when latest_only.
   std::optional<VersionId> start_after_version;
