@@ -209,7 +209,7 @@ class BatchApplier {
     return txn_.Put(t_.meta, kMetaLastSequence, U64Value(op.sequence));
   }
 
-  lmdb::WriteTxn& txn_;    // Borrowed for one ApplyOnce.
+  lmdb::WriteTxn& txn_;   // Borrowed for one ApplyOnce.
   const IndexTables& t_;  // Owned by the Index.
 };
 
@@ -218,8 +218,9 @@ Result<IndexTables> InitTables(const lmdb::Env& env, const std::string& data_dir
   SHALE_ASSIGN_OR_RETURN(lmdb::WriteTxn txn, lmdb::WriteTxn::Begin(env));
   IndexTables t;
   std::pair<lmdb::Dbi*, const char*> dbs[] = {
-      {&t.shards, "shards"},         {&t.buckets, "buckets"}, {&t.segments, "segments"},
-      {&t.by_segment, "by_segment"}, {&t.repair, "repair"},   {&t.repair_ids, "repair_ids"},
+      {&t.shards, "shards"},     {&t.buckets, "buckets"},
+      {&t.segments, "segments"}, {&t.by_segment, "by_segment"},
+      {&t.repair, "repair"},     {&t.repair_ids, "repair_ids"},
       {&t.meta, "meta"}};
   for (auto [dbi, name] : dbs) {
     SHALE_ASSIGN_OR_RETURN(*dbi, txn.OpenDbi(name));
@@ -308,7 +309,7 @@ Status Index::Apply(const IndexBatch& batch) {
       return Status::NoSpace("index map is full at max_map_size (" + std::to_string(size) +
                              " bytes)");
     }
-    std::lock_guard<std::mutex> gate(gate_);                  // Holds off new snapshots,
+    std::lock_guard<std::mutex> gate(gate_);                 // Holds off new snapshots,
     std::unique_lock<std::shared_mutex> resize(resize_mu_);  // waits for the open ones.
     SHALE_RETURN_IF_ERROR(env_->SetMapSize(std::min(size * 2, options_.max_map_size)));
   }

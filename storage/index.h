@@ -8,8 +8,8 @@
 // Map growth: when a batch hits MDB_MAP_FULL, Apply aborts it, grows the map (doubling, up
 // to IndexOptions::max_map_size) and re-runs the whole batch. LMDB allows resizing only while
 // no transaction of this process is active, so every transaction runs under `resize_mu_`
-// (shared), and a resize takes it exclusively (new snapshots wait while a resize is pending). No transaction is ever held across a blocking
-// wait other than acquiring that lock.
+// (shared), and a resize takes it exclusively (new snapshots wait while a resize is pending). No
+// transaction is ever held across a blocking wait other than acquiring that lock.
 //
 // Durability: LMDB's default sync mode; Apply returns after the transaction is on disk.
 // A corrupt environment makes Open (or later calls) return Corruption naming

@@ -43,8 +43,7 @@ Result<SegmentStats> LookupSegmentStats(const lmdb::Txn& txn, const IndexTables&
   return DecodeSegmentStats(v);
 }
 
-Result<uint64_t> LookupMetaU64(const lmdb::Txn& txn, const IndexTables& t,
-                               std::string_view name) {
+Result<uint64_t> LookupMetaU64(const lmdb::Txn& txn, const IndexTables& t, std::string_view name) {
   SHALE_ASSIGN_OR_RETURN(std::string_view v, txn.Get(t.meta, name));
   ByteReader r(v);
   uint64_t value = r.U64();
@@ -208,8 +207,8 @@ Result<IndexMeta> IndexSnapshot::GetMeta() const {
   ByteReader r(fv);
   meta.format_version = r.U32();
   if (!r.Done()) return Status::Corruption("bad index format version value");
-  for (auto [name, out] : {std::pair{kMetaNodeId, &meta.node_id},
-                           std::pair{kMetaClusterId, &meta.cluster_id}}) {
+  for (auto [name, out] :
+       {std::pair{kMetaNodeId, &meta.node_id}, std::pair{kMetaClusterId, &meta.cluster_id}}) {
     Result<std::string_view> v = txn_.Get(tables_->meta, name);
     if (v.ok()) *out = std::string(*v);
     if (!v.ok() && !v.status().IsNotFound()) return v.status();

@@ -25,7 +25,7 @@ namespace shale::storage {
 
 struct ListVersionsOptions {
   std::string bucket;
-  std::string prefix;           // Only keys starting with it.
+  std::string prefix;                          // Only keys starting with it.
   std::optional<std::string> start_after_key;  // Only keys > it, like S3 start-after.
   // With start_after_key: resume right after this version of that key instead (the
   // key-marker/version-id-marker pair of ListObjectVersions). Ignored when latest_only.
@@ -55,8 +55,7 @@ class IndexSnapshot {
   Result<std::vector<SegmentStatsEntry>> ListSegmentStats() const;
   Result<VersionListing> ListVersions(const ListVersionsOptions& options) const;
   // Shards in id order with id > start_after (empty: from the first).
-  Result<std::vector<ShardListEntry>> ListShards(std::string_view start_after,
-                                                 size_t limit) const;
+  Result<std::vector<ShardListEntry>> ListShards(std::string_view start_after, size_t limit) const;
   // Records the index points at in `segment_id`, by offset, starting at `start_offset`.
   Result<std::vector<SegmentRecordRef>> ListSegmentRecords(uint32_t segment_id,
                                                            uint64_t start_offset,

@@ -29,9 +29,9 @@ struct IndexTables {
   std::optional<LongKeyTable> versions;  // Always set after Open.
 };
 
-inline constexpr std::string_view kMetaFormatVersion = "format_version";  // u32 LE
-inline constexpr std::string_view kMetaNodeId = "node_id";                // raw bytes
-inline constexpr std::string_view kMetaClusterId = "cluster_id";          // raw bytes
+inline constexpr std::string_view kMetaFormatVersion = "format_version";        // u32 LE
+inline constexpr std::string_view kMetaNodeId = "node_id";                      // raw bytes
+inline constexpr std::string_view kMetaClusterId = "cluster_id";                // raw bytes
 inline constexpr std::string_view kMetaLastSequence = "last_applied_sequence";  // u64 LE
 inline constexpr std::string_view kMetaNextRepairSeq = "next_repair_seq";       // u64 LE
 inline constexpr uint32_t kIndexFormatVersion = 1;
@@ -40,8 +40,7 @@ inline constexpr uint32_t kIndexFormatVersion = 1;
 Result<ShardEntry> LookupShard(const lmdb::Txn& txn, const IndexTables& t, std::string_view id);
 Result<MetadataEntry> LookupVersion(const lmdb::Txn& txn, const IndexTables& t,
                                     std::string_view encoded_key);
-Result<BucketEntry> LookupBucket(const lmdb::Txn& txn, const IndexTables& t,
-                                 std::string_view name);
+Result<BucketEntry> LookupBucket(const lmdb::Txn& txn, const IndexTables& t, std::string_view name);
 Result<SegmentStats> LookupSegmentStats(const lmdb::Txn& txn, const IndexTables& t,
                                         uint32_t segment_id);
 Result<uint64_t> LookupMetaU64(const lmdb::Txn& txn, const IndexTables& t, std::string_view name);

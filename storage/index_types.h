@@ -20,8 +20,8 @@ struct RecordLocation {
 };
 
 // Entry flags.
-inline constexpr uint8_t kEntryBad = 1;            // Scrub or a read found the record damaged.
-inline constexpr uint8_t kEntryDeleteMarker = 2;   // Versions only: an S3 delete marker.
+inline constexpr uint8_t kEntryBad = 1;           // Scrub or a read found the record damaged.
+inline constexpr uint8_t kEntryDeleteMarker = 2;  // Versions only: an S3 delete marker.
 
 struct ShardEntry {
   RecordLocation location;

@@ -27,8 +27,9 @@ Status MdbStatus(int rc, std::string_view context, std::string_view data_dir) {
     case MDB_PAGE_NOTFOUND:
     case MDB_INCOMPATIBLE:
     case MDB_PANIC:
-      return Status::Corruption(msg + "; the index is damaged: rebuild it with `shale rebuild-index --data " +
-                                std::string(data_dir.empty() ? "DIR" : data_dir) + "`");
+      return Status::Corruption(
+          msg + "; the index is damaged: rebuild it with `shale rebuild-index --data " +
+          std::string(data_dir.empty() ? "DIR" : data_dir) + "`");
     case MDB_BAD_VALSIZE:
       return Status::InvalidArgument(msg);
     default:
@@ -72,8 +73,7 @@ uint64_t Env::MapSize() const {
 
 size_t Env::MaxKeySize() const { return static_cast<size_t>(mdb_env_get_maxkeysize(env_)); }
 
-Txn::Txn(Txn&& other) noexcept
-    : env_(other.env_), txn_(std::exchange(other.txn_, nullptr)) {}
+Txn::Txn(Txn&& other) noexcept : env_(other.env_), txn_(std::exchange(other.txn_, nullptr)) {}
 
 Txn& Txn::operator=(Txn&& other) noexcept {
   if (this != &other) {

@@ -66,9 +66,7 @@ class Env {
   Status SetMapSize(uint64_t bytes);
   uint64_t MapSize() const;
   size_t MaxKeySize() const;
-  Status Error(int rc, std::string_view context) const {
-    return MdbStatus(rc, context, data_dir_);
-  }
+  Status Error(int rc, std::string_view context) const { return MdbStatus(rc, context, data_dir_); }
 
  private:
   MDB_env* env_;

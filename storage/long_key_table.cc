@@ -100,8 +100,7 @@ Result<uint64_t> LongKeyTable::AllocateNode(lmdb::WriteTxn& txn) const {
   return next;
 }
 
-Status LongKeyTable::Put(lmdb::WriteTxn& txn, std::string_view key,
-                         std::string_view value) const {
+Status LongKeyTable::Put(lmdb::WriteTxn& txn, std::string_view key, std::string_view value) const {
   SHALE_RETURN_IF_ERROR(CheckKey(key));
   uint64_t node = 0;
   for (size_t i = 0;; ++i) {
@@ -230,7 +229,8 @@ Status LongKeyTable::Iterator::Seek(std::string_view target) {
     SHALE_RETURN_IF_ERROR(f.cursor.Seek(f.node + std::string(chunk)));
     // Only an entry whose chunk equals a full chunk of a longer target has keys on both sides
     // of the target: skip its terminal (a proper prefix, so smaller) and descend.
-    if (!TopValid() || pos + kChunk >= target.size() || f.cursor.key().substr(kNodeIdSize) != chunk) {
+    if (!TopValid() || pos + kChunk >= target.size() ||
+        f.cursor.key().substr(kNodeIdSize) != chunk) {
       break;
     }
     SHALE_ASSIGN_OR_RETURN(Entry e, DecodeEntry(f.cursor.value()));

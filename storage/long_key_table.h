@@ -36,8 +36,8 @@ namespace shale::storage {
 
 class LongKeyTable {
  public:
-  static constexpr size_t kChunk = 472;         // 8 + 472 = 480 <= 511 (LMDB's key limit).
-  static constexpr size_t kMaxKeySize = 4096;   // Longer keys are InvalidArgument.
+  static constexpr size_t kChunk = 472;        // 8 + 472 = 480 <= 511 (LMDB's key limit).
+  static constexpr size_t kMaxKeySize = 4096;  // Longer keys are InvalidArgument.
 
   // Opens (creating if needed) the LMDB database `name` inside `txn`.
   static Result<LongKeyTable> Open(lmdb::WriteTxn& txn, const char* name);

@@ -198,8 +198,12 @@ TEST_F(IndexTest, ListVersionsMatchesModel) {
   if (const char* s = std::getenv("SHALE_TEST_SEED")) seed = std::strtoull(s, nullptr, 10);
   std::printf("SHALE_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  std::vector<std::string> stems = {"", "a", "a\0"s, std::string(500, 'x'),
-                                    std::string(900, 'x') + '\0', std::string(1000, 'x') + "/y"};
+  std::vector<std::string> stems = {"",
+                                    "a",
+                                    "a\0"s,
+                                    std::string(500, 'x'),
+                                    std::string(900, 'x') + '\0',
+                                    std::string(1000, 'x') + "/y"};
   auto random_key = [&] {
     std::string k = stems[rng() % stems.size()];
     for (size_t n = rng() % 6; n > 0; --n) k.push_back("ax/\0\xff"[rng() % 5]);
@@ -215,8 +219,8 @@ TEST_F(IndexTest, ListVersionsMatchesModel) {
       std::string payload = std::to_string(rng());
       // Another bucket whose name extends this one must never leak into listings.
       b.PutVersion(rng() % 5 == 0 ? "bkt2" : "bkt", key, vid, Meta(Loc(1, 0, 1), 1, payload));
-      if (b.ops().size() && std::get_if<IndexBatch::PutVersionOp>(&b.ops().back())->bucket ==
-                                "bkt") {
+      if (b.ops().size() &&
+          std::get_if<IndexBatch::PutVersionOp>(&b.ops().back())->bucket == "bkt") {
         model[key][vid] = payload;
       }
       if (rng() % 6 == 0 && !model.empty()) {

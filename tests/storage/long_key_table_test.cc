@@ -75,8 +75,8 @@ TEST_F(LongKeyTableTest, BoundaryLengthsRoundTripInOrder) {
 TEST_F(LongKeyTableTest, SeekAcrossChunkBoundaries) {
   ASSERT_OK_AND_ASSIGN(auto txn, lmdb::WriteTxn::Begin(*env_));
   std::string base(L, 'p');
-  ASSERT_OK(table_->Put(txn, base, "exact"));            // Terminal on a full chunk.
-  ASSERT_OK(table_->Put(txn, base + "b", "child-b"));    // Below it.
+  ASSERT_OK(table_->Put(txn, base, "exact"));          // Terminal on a full chunk.
+  ASSERT_OK(table_->Put(txn, base + "b", "child-b"));  // Below it.
   ASSERT_OK(table_->Put(txn, base + "d" + std::string(L, 'x'), "deep"));
   ASSERT_OK(txn.Commit());
   ASSERT_OK_AND_ASSIGN(auto rtxn, lmdb::ReadTxn::Begin(*env_));

@@ -28,10 +28,10 @@ std::string Enc(std::string_view bucket, std::string_view key, const VersionId& 
 TEST(VersionKeyTest, OrderIsBucketThenKeyThenNewestVersion) {
   // Each element must sort strictly before the next.
   std::vector<std::string> ordered = {
-      Enc("a", "", Vid(0)),         Enc("a", "a", Vid(9)),          Enc("a", "a", Vid(1)),
-      Enc("a", "a"s + '\0', Vid(5)), Enc("a", "a\0b"s, Vid(5)),     Enc("a", "a\x01", Vid(5)),
-      Enc("a", "ab", Vid(0, 200)),  Enc("a", "ab", Vid(0)),         Enc("a", "b", Vid(5)),
-      Enc("a", "\xff\xff", Vid(5)), Enc("a\x01", "", Vid(0)),       Enc("ab", "", Vid(0)),
+      Enc("a", "", Vid(0)),          Enc("a", "a", Vid(9)),     Enc("a", "a", Vid(1)),
+      Enc("a", "a"s + '\0', Vid(5)), Enc("a", "a\0b"s, Vid(5)), Enc("a", "a\x01", Vid(5)),
+      Enc("a", "ab", Vid(0, 200)),   Enc("a", "ab", Vid(0)),    Enc("a", "b", Vid(5)),
+      Enc("a", "\xff\xff", Vid(5)),  Enc("a\x01", "", Vid(0)),  Enc("ab", "", Vid(0)),
   };
   for (size_t i = 0; i + 1 < ordered.size(); ++i) {
     EXPECT_LT(ordered[i], ordered[i + 1]) << "at " << i;
@@ -65,8 +65,7 @@ TEST(VersionKeyTest, PrefixAndSuccessorBounds) {
 
 TEST(VersionKeyTest, RejectsBadInputs) {
   EXPECT_THAT(EncodeVersionKey("", "k", VersionId{}), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(EncodeVersionKey("a\0b"s, "k", VersionId{}),
-              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(EncodeVersionKey("a\0b"s, "k", VersionId{}), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(EncodeVersionKey(std::string(256, 'b'), "k", VersionId{}),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(EncodeVersionKey("b", std::string(1025, 'k'), VersionId{}),
@@ -75,12 +74,12 @@ TEST(VersionKeyTest, RejectsBadInputs) {
   std::vector<std::string> bad = {
       "",
       "nobucketsep",
-      "\0k\0\0"s + std::string(16, 'v'),          // Empty bucket.
-      "b\0k"s,                                    // No terminator.
-      "b\0k\0"s,                                  // Truncated escape.
-      "b\0k\0\x01"s + std::string(16, 'v'),       // Invalid escape.
-      good.substr(0, good.size() - 1),            // Short version.
-      good + "x",                                 // Long version.
+      "\0k\0\0"s + std::string(16, 'v'),     // Empty bucket.
+      "b\0k"s,                               // No terminator.
+      "b\0k\0"s,                             // Truncated escape.
+      "b\0k\0\x01"s + std::string(16, 'v'),  // Invalid escape.
+      good.substr(0, good.size() - 1),       // Short version.
+      good + "x",                            // Long version.
   };
   for (const std::string& b : bad) {
     EXPECT_THAT(DecodeVersionKey(b), StatusIs(StatusCode::kCorruption)) << b;
