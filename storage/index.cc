@@ -84,43 +84,49 @@ class BatchApplier {
     return stored && stored->sequence > sequence;
   }
 
+  // "Newer wins" put: replaces `stored` unless it has a larger sequence, moving the accounting.
+  template <typename Entry, typename Write>
+  Status PutIfNewer(RecordKind kind, std::string_view id, Result<Entry> stored, const Entry& e,
+                    Write write) {
+    SHALE_ASSIGN_OR_RETURN(std::optional<Entry> old, Optional(std::move(stored)));
+    if (Superseded(old, e.sequence)) return Status::OK();
+    SHALE_RETURN_IF_ERROR(Account(kind, id, OldOf(old), &e.location));
+    return write();
+  }
+  template <typename Entry, typename Erase>
+  Status DeleteIfNewer(RecordKind kind, std::string_view id, Result<Entry> stored,
+                       uint64_t sequence, Erase erase) {
+    SHALE_ASSIGN_OR_RETURN(std::optional<Entry> old, Optional(std::move(stored)));
+    if (!old || Superseded(old, sequence)) return Status::OK();
+    SHALE_RETURN_IF_ERROR(Account(kind, id, OldOf(old), nullptr));
+    return erase();
+  }
+
   Status Do(const IndexBatch::PutShardOp& op) {
-    SHALE_ASSIGN_OR_RETURN(auto old, Optional(LookupShard(txn_, t_, op.id)));
-    if (Superseded(old, op.entry.sequence)) return Status::OK();
-    SHALE_RETURN_IF_ERROR(Account(RecordKind::kShard, op.id, OldOf(old), &op.entry.location));
-    return txn_.Put(t_.shards, op.id, EncodeShardEntry(op.entry));
+    return PutIfNewer(RecordKind::kShard, op.id, LookupShard(txn_, t_, op.id), op.entry,
+                      [&] { return txn_.Put(t_.shards, op.id, EncodeShardEntry(op.entry)); });
   }
   Status Do(const IndexBatch::DeleteShardOp& op) {
-    SHALE_ASSIGN_OR_RETURN(auto old, Optional(LookupShard(txn_, t_, op.id)));
-    if (!old || Superseded(old, op.sequence)) return Status::OK();
-    SHALE_RETURN_IF_ERROR(Account(RecordKind::kShard, op.id, OldOf(old), nullptr));
-    return txn_.Delete(t_.shards, op.id);
+    return DeleteIfNewer(RecordKind::kShard, op.id, LookupShard(txn_, t_, op.id), op.sequence,
+                         [&] { return txn_.Delete(t_.shards, op.id); });
   }
   Status Do(const IndexBatch::PutVersionOp& op) {
     SHALE_ASSIGN_OR_RETURN(std::string k, EncodeVersionKey(op.bucket, op.key, op.version));
-    SHALE_ASSIGN_OR_RETURN(auto old, Optional(LookupVersion(txn_, t_, k)));
-    if (Superseded(old, op.entry.sequence)) return Status::OK();
-    SHALE_RETURN_IF_ERROR(Account(RecordKind::kVersion, k, OldOf(old), &op.entry.location));
-    return t_.versions->Put(txn_, k, EncodeMetadataEntry(op.entry));
+    return PutIfNewer(RecordKind::kVersion, k, LookupVersion(txn_, t_, k), op.entry,
+                      [&] { return t_.versions->Put(txn_, k, EncodeMetadataEntry(op.entry)); });
   }
   Status Do(const IndexBatch::DeleteVersionOp& op) {
     SHALE_ASSIGN_OR_RETURN(std::string k, EncodeVersionKey(op.bucket, op.key, op.version));
-    SHALE_ASSIGN_OR_RETURN(auto old, Optional(LookupVersion(txn_, t_, k)));
-    if (!old || Superseded(old, op.sequence)) return Status::OK();
-    SHALE_RETURN_IF_ERROR(Account(RecordKind::kVersion, k, OldOf(old), nullptr));
-    return t_.versions->Delete(txn_, k);
+    return DeleteIfNewer(RecordKind::kVersion, k, LookupVersion(txn_, t_, k), op.sequence,
+                         [&] { return t_.versions->Delete(txn_, k); });
   }
   Status Do(const IndexBatch::PutBucketOp& op) {
-    SHALE_ASSIGN_OR_RETURN(auto old, Optional(LookupBucket(txn_, t_, op.name)));
-    if (Superseded(old, op.entry.sequence)) return Status::OK();
-    SHALE_RETURN_IF_ERROR(Account(RecordKind::kBucket, op.name, OldOf(old), &op.entry.location));
-    return txn_.Put(t_.buckets, op.name, EncodeMetadataEntry(op.entry));
+    return PutIfNewer(RecordKind::kBucket, op.name, LookupBucket(txn_, t_, op.name), op.entry,
+                      [&] { return txn_.Put(t_.buckets, op.name, EncodeMetadataEntry(op.entry)); });
   }
   Status Do(const IndexBatch::DeleteBucketOp& op) {
-    SHALE_ASSIGN_OR_RETURN(auto old, Optional(LookupBucket(txn_, t_, op.name)));
-    if (!old || Superseded(old, op.sequence)) return Status::OK();
-    SHALE_RETURN_IF_ERROR(Account(RecordKind::kBucket, op.name, OldOf(old), nullptr));
-    return txn_.Delete(t_.buckets, op.name);
+    return DeleteIfNewer(RecordKind::kBucket, op.name, LookupBucket(txn_, t_, op.name), op.sequence,
+                         [&] { return txn_.Delete(t_.buckets, op.name); });
   }
   Status Do(const IndexBatch::MarkBadOp& op) {
     switch (op.kind) {

@@ -125,47 +125,48 @@ Status LongKeyTable::Put(lmdb::WriteTxn& txn, std::string_view key, std::string_
   }
 }
 
-Result<std::string_view> LongKeyTable::Get(const lmdb::Txn& txn, std::string_view key) const {
+namespace {
+
+// The entries along `key`'s path, root first; NotFound unless `key` is stored.
+struct PathStep {
+  std::string k;
+  Entry e;  // Its value view is valid until the next write to the table.
+};
+Result<std::vector<PathStep>> FindPath(const lmdb::Txn& txn, lmdb::Dbi dbi, std::string_view key) {
   SHALE_RETURN_IF_ERROR(CheckKey(key));
+  std::vector<PathStep> path;
   uint64_t node = 0;
   for (size_t i = 0;; ++i) {
     bool last;
     std::string k = ChunkKey(node, key, i, &last);
-    SHALE_ASSIGN_OR_RETURN(std::optional<Entry> found, Lookup(txn, dbi_, k));
+    SHALE_ASSIGN_OR_RETURN(std::optional<Entry> found, Lookup(txn, dbi, k));
     if (!found || (last ? !found->terminal() : !found->has_children())) {
       return Status::NotFound("no such key");
     }
-    if (last) return found->value;
+    path.push_back(PathStep{std::move(k), *found});
+    if (last) return path;
     node = found->child;
   }
 }
 
+}  // namespace
+
+Result<std::string_view> LongKeyTable::Get(const lmdb::Txn& txn, std::string_view key) const {
+  SHALE_ASSIGN_OR_RETURN(std::vector<PathStep> path, FindPath(txn, dbi_, key));
+  return path.back().e.value;
+}
+
 Status LongKeyTable::Delete(lmdb::WriteTxn& txn, std::string_view key) const {
-  SHALE_RETURN_IF_ERROR(CheckKey(key));
-  struct Step {
-    std::string k;
-    Entry e;
-    std::string value;  // Owned copy: writes below may move map pages.
-  };
-  std::vector<Step> path;
-  uint64_t node = 0;
-  for (size_t i = 0;; ++i) {
-    bool last;
-    std::string k = ChunkKey(node, key, i, &last);
-    SHALE_ASSIGN_OR_RETURN(std::optional<Entry> found, Lookup(txn, dbi_, k));
-    if (!found || (last ? !found->terminal() : !found->has_children())) {
-      return Status::NotFound("no such key");
-    }
-    path.push_back(Step{std::move(k), *found, std::string(found->value)});
-    if (last) break;
-    node = found->child;
-  }
+  SHALE_ASSIGN_OR_RETURN(std::vector<PathStep> path, FindPath(txn, dbi_, key));
+  // Owned copies of the values: the writes below may move map pages.
+  std::vector<std::string> values;
+  for (const PathStep& s : path) values.emplace_back(s.e.value);
   path.back().e.flags &= ~kTerminal;
-  path.back().value.clear();
+  values.back().clear();
   for (size_t i = path.size(); i-- > 0;) {
-    Step& s = path[i];
+    PathStep& s = path[i];
     if (s.e.flags != 0) {
-      s.e.value = s.value;
+      s.e.value = values[i];
       return txn.Put(dbi_, s.k, EncodeEntry(s.e));
     }
     SHALE_RETURN_IF_ERROR(txn.Delete(dbi_, s.k));
