@@ -155,8 +155,8 @@ class BatchApplier {
     using Kind = IndexBatch::SegmentOp::Kind;
     std::string key = BigEndian32(op.segment_id);
     if (op.kind == Kind::kDelete) {
-      SHALE_RETURN_IF_ERROR(IgnoreNotFound(txn_.Delete(t_.segments, key)));
-      return DeleteSegmentRefs(op.segment_id);
+      SHALE_RETURN_IF_ERROR(CheckSegmentEmpty(op.segment_id));
+      return IgnoreNotFound(txn_.Delete(t_.segments, key));
     }
     SHALE_ASSIGN_OR_RETURN(std::optional<SegmentStats> found,
                            Optional(LookupSegmentStats(txn_, t_, op.segment_id)));
@@ -166,18 +166,15 @@ class BatchApplier {
     if (op.kind == Kind::kSeal) s.sealed = true;
     return txn_.Put(t_.segments, key, EncodeSegmentStats(s));
   }
-  Status DeleteSegmentRefs(uint32_t segment_id) {
-    std::vector<std::string> keys;
-    {
-      std::string prefix = BigEndian32(segment_id);
-      SHALE_ASSIGN_OR_RETURN(lmdb::Cursor c, lmdb::Cursor::Open(txn_, t_.by_segment));
-      SHALE_RETURN_IF_ERROR(c.Seek(prefix));
-      while (c.Valid() && c.key().starts_with(prefix)) {
-        keys.emplace_back(c.key());
-        SHALE_RETURN_IF_ERROR(c.Next());
-      }
+  // A segment may only be forgotten once nothing in the index points into it.
+  Status CheckSegmentEmpty(uint32_t segment_id) {
+    std::string prefix = BigEndian32(segment_id);
+    SHALE_ASSIGN_OR_RETURN(lmdb::Cursor c, lmdb::Cursor::Open(txn_, t_.by_segment));
+    SHALE_RETURN_IF_ERROR(c.Seek(prefix));
+    if (c.Valid() && c.key().starts_with(prefix)) {
+      return Status::FailedPrecondition("segment " + std::to_string(segment_id) +
+                                        " still holds records the index points at");
     }
-    for (const std::string& k : keys) SHALE_RETURN_IF_ERROR(txn_.Delete(t_.by_segment, k));
     return Status::OK();
   }
   Status Do(const IndexBatch::EnqueueRepairOp& op) {

@@ -99,7 +99,8 @@ class IndexBatch {
     Add(SegmentOp{SegmentOp::Kind::kSetIndexedUpTo, seg, offset});
   }
   void SealSegment(uint32_t seg) { Add(SegmentOp{SegmentOp::Kind::kSeal, seg, 0}); }
-  // Drops the segment's stats and any record refs left in it (after compaction removed it).
+  // Drops the segment's stats once compaction has repointed every record out of it; the batch
+  // fails with FailedPrecondition if any shard, version or bucket still points into it.
   void DeleteSegment(uint32_t seg) { Add(SegmentOp{SegmentOp::Kind::kDelete, seg, 0}); }
   void EnqueueRepair(RecordKind kind, std::string id, std::string reason, uint64_t now_ms) {
     Add(EnqueueRepairOp{RepairItem{0, kind, std::move(id), std::move(reason), now_ms}});

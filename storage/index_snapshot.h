@@ -4,8 +4,9 @@
 // Every read through one snapshot sees the same committed state, whatever batches commit
 // meanwhile. A snapshot holds the index's resize lock in shared mode, so keep it short-lived:
 // while any snapshot is alive the map cannot grow, and an Apply that needs to grow waits. Never
-// call Index::Apply on a thread that holds a snapshot (it could wait for itself), and never keep
-// a snapshot across a blocking wait. It may move between threads (MDB_NOTLS) but is used by
+// call Index::Apply or take a second snapshot on a thread that holds one (a pending resize
+// would wait for the first while the second waits for the resize), and never keep a snapshot
+// across a blocking wait. It may move between threads (MDB_NOTLS) but is used by
 // one thread at a time, and must be destroyed before its Index.
 
 #include <cstdint>

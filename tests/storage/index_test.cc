@@ -159,19 +159,30 @@ TEST_F(IndexTest, BucketsSegmentsRepairAndMeta) {
   b2.RemoveRepair(first);
   b2.RemoveRepair(12345);  // Absent: no-op.
   b2.DeleteBucket("photos", 9);
-  b2.DeleteSegment(3);
   {
     IndexSnapshot released = std::move(snap);  // Apply must not run while we hold one.
   }
   ASSERT_OK(index_->Apply(b2));
+  // The logs bucket still lives in segment 3: it cannot be dropped until that moves.
+  IndexBatch drop;
+  drop.DeleteSegment(3);
+  EXPECT_THAT(index_->Apply(drop), StatusIs(StatusCode::kFailedPrecondition));
+  IndexBatch move;
+  move.PutBucket("logs", Meta(Loc(4, 0, 40), 2, "owner=bob"));  // Compaction: same sequence.
+  move.DeleteSegment(3);
+  ASSERT_OK(index_->Apply(move));
   ASSERT_OK_AND_ASSIGN(IndexSnapshot s2, index_->Snapshot());
+  ASSERT_OK_AND_ASSIGN(SegmentStats s4, s2.GetSegmentStats(4));
+  EXPECT_EQ(s4.live_bytes, 40u);
   ASSERT_OK_AND_ASSIGN(items, s2.PeekRepairs(10));
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].id, "v1");
   EXPECT_THAT(s2.GetBucket("photos"), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(s2.GetSegmentStats(3), StatusIs(StatusCode::kNotFound));
-  ASSERT_OK_AND_ASSIGN(auto refs, s2.ListSegmentRecords(3, 0, 10));
-  EXPECT_TRUE(refs.empty());  // The logs bucket's ref went with the segment.
+  ASSERT_OK_AND_ASSIGN(auto refs, s2.ListSegmentRecords(4, 0, 10));
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].id, "logs");
+  EXPECT_EQ(refs[0].kind, RecordKind::kBucket);
 }
 
 // Reference model: key -> (version -> payload), versions newest first.
@@ -347,6 +358,21 @@ TEST_F(IndexTest, CorruptEnvironmentNamesRebuildIndex) {
   ASSERT_OK(Index::Destroy(dir()));
   ASSERT_OK_AND_ASSIGN(index_, Index::Open(dir(), {}));
   EXPECT_THAT(index_->GetShard("s"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(IndexTest, UnknownFormatVersionNamesRebuildIndex) {
+  index_.reset();
+  {
+    lmdb::EnvOptions options;
+    ASSERT_OK_AND_ASSIGN(auto env, lmdb::Env::Open(dir(), options));
+    ASSERT_OK_AND_ASSIGN(auto txn, lmdb::WriteTxn::Begin(*env));
+    ASSERT_OK_AND_ASSIGN(lmdb::Dbi meta, txn.OpenDbi("meta"));
+    ASSERT_OK(txn.Put(meta, kMetaFormatVersion, std::string("\x02\0\0\0", 4)));
+    ASSERT_OK(txn.Commit());
+  }
+  Result<std::unique_ptr<Index>> r = Index::Open(dir(), {});
+  EXPECT_THAT(r, StatusIs(StatusCode::kCorruption));
+  EXPECT_THAT(r.status().message(), HasSubstr("shale rebuild-index --data"));
 }
 
 TEST_F(IndexTest, ReadersSeeConsistentSnapshotsWhileWriterGrowsMap) {
