@@ -107,6 +107,9 @@ Result<std::vector<SegmentStatsEntry>> IndexSnapshot::ListSegmentStats() const {
   return out;
 }
 
+// latest_only steps over at most this many older versions of a key before seeking past them.
+constexpr int kMaxVersionSteps = 4;
+
 Result<VersionListing> IndexSnapshot::ListVersions(const ListVersionsOptions& options) const {
   SHALE_ASSIGN_OR_RETURN(std::string range, EncodeKeyPrefix(options.bucket, options.prefix));
   std::string target = range;
@@ -135,12 +138,19 @@ Result<VersionListing> IndexSnapshot::ListVersions(const ListVersionsOptions& op
     SHALE_ASSIGN_OR_RETURN(VersionKey vk, DecodeVersionKey(it.key()));
     SHALE_ASSIGN_OR_RETURN(VersionEntry e, DecodeMetadataEntry(it.value()));
     listing.entries.push_back(VersionListEntry{std::move(vk.key), vk.version, std::move(e)});
+    SHALE_RETURN_IF_ERROR(it.Next());
     if (options.latest_only) {
-      SHALE_ASSIGN_OR_RETURN(std::string next,
-                             EncodeObjectSuccessor(options.bucket, listing.entries.back().key));
-      SHALE_RETURN_IF_ERROR(it.Seek(next));
-    } else {
-      SHALE_RETURN_IF_ERROR(it.Next());
+      // Skip the key's older versions: step over a few, seek past many.
+      SHALE_ASSIGN_OR_RETURN(std::string same,
+                             EncodeObjectStart(options.bucket, listing.entries.back().key));
+      for (int steps = 0; it.Valid() && it.key().starts_with(same); ++steps) {
+        if (steps == kMaxVersionSteps) {
+          same.back() = '\x01';  // The key's successor (version_key.h).
+          SHALE_RETURN_IF_ERROR(it.Seek(same));
+          break;
+        }
+        SHALE_RETURN_IF_ERROR(it.Next());
+      }
     }
   }
   return listing;

@@ -226,7 +226,7 @@ TEST_F(IndexTest, ListVersionsMatchesModel) {
     IndexBatch b;
     for (int i = 0; i < 80; ++i) {
       std::string key = random_key();
-      VersionId vid = Vid(rng() % 4 + 1);
+      VersionId vid = Vid(rng() % 8 + 1);  // Up to 8 versions: latest_only both steps and seeks.
       std::string payload = std::to_string(rng());
       // Another bucket whose name extends this one must never leak into listings.
       b.PutVersion(rng() % 5 == 0 ? "bkt2" : "bkt", key, vid, Meta(Loc(1, 0, 1), 1, payload));
@@ -251,7 +251,7 @@ TEST_F(IndexTest, ListVersionsMatchesModel) {
       std::string k = random_key();
       o.prefix = k.substr(0, rng() % (k.size() + 1));
       if (rng() % 2) o.start_after_key = random_key();
-      if (rng() % 3 == 0) o.start_after_version = Vid(rng() % 5);
+      if (rng() % 3 == 0) o.start_after_version = Vid(rng() % 9);
       o.latest_only = rng() % 2;
       o.limit = 1 + rng() % 7;
       std::vector<VersionListEntry> want = Expected(model, o);
