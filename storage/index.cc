@@ -337,6 +337,9 @@ Result<VersionListEntry> Index::GetLatestVersion(std::string_view bucket,
   return snap.GetLatestVersion(bucket, key);
 }
 
-uint64_t Index::MapSize() const { return env_->MapSize(); }
+uint64_t Index::MapSize() const {
+  std::shared_lock<std::shared_mutex> lock(resize_mu_);  // Not concurrent with a resize.
+  return env_->MapSize();
+}
 
 }  // namespace shale::storage

@@ -43,7 +43,14 @@ struct VersionListing {
 class IndexSnapshot {
  public:
   IndexSnapshot(IndexSnapshot&&) = default;
-  IndexSnapshot& operator=(IndexSnapshot&&) = default;
+  // Ends this snapshot's transaction before releasing its lock (a defaulted assignment would
+  // release the lock first and leave the old transaction open, unguarded, for a moment).
+  IndexSnapshot& operator=(IndexSnapshot&& other) noexcept {
+    txn_ = std::move(other.txn_);
+    lock_ = std::move(other.lock_);
+    tables_ = other.tables_;
+    return *this;
+  }
 
   Result<ShardEntry> GetShard(std::string_view id) const;
   Result<VersionEntry> GetVersion(std::string_view bucket, std::string_view key,
