@@ -37,7 +37,7 @@ struct IndexOptions {
   uint64_t initial_map_size = uint64_t{64} << 20;  // Used when creating; LMDB keeps the larger
                                                    // of this and the file's recorded size.
   uint64_t max_map_size = uint64_t{1} << 40;       // Growth stops here: Apply -> NoSpace.
-  unsigned max_readers = 512;                      // Concurrent snapshots.
+  unsigned max_readers = 512;  // Concurrent snapshots; fixed when lock.mdb is created.
 };
 
 class Index {

@@ -375,6 +375,20 @@ TEST_F(IndexTest, UnknownFormatVersionNamesRebuildIndex) {
   EXPECT_THAT(r.status().message(), HasSubstr("shale rebuild-index --data"));
 }
 
+TEST_F(IndexTest, TooManySnapshotsIsRetryableAndSlotsAreReturned) {
+  IndexOptions options;
+  options.max_readers = 2;
+  index_.reset();
+  ASSERT_OK(Index::Destroy(dir()));  // The reader table is sized when lock.mdb is created.
+  Reopen(options);
+  {
+    ASSERT_OK_AND_ASSIGN(IndexSnapshot a, index_->Snapshot());
+    ASSERT_OK_AND_ASSIGN(IndexSnapshot b, index_->Snapshot());
+    EXPECT_THAT(index_->Snapshot(), StatusIs(StatusCode::kUnavailable));
+  }
+  for (int i = 0; i < 10; ++i) ASSERT_OK(index_->Snapshot());  // Slots come back.
+}
+
 TEST_F(IndexTest, ReadersSeeConsistentSnapshotsWhileWriterGrowsMap) {
   IndexOptions options;
   options.initial_map_size = 64 << 10;
