@@ -68,7 +68,7 @@ std::string_view RecordTypeName(RecordType type) {
   return "unknown";
 }
 
-Result<std::string> EncodeVersionId(const VersionId& id) {
+Result<std::string> EncodeVersionRecordId(const VersionRecordId& id) {
   SHALE_RETURN_IF_ERROR(CheckLength("bucket", id.bucket.size(), 1, kMaxBucketNameLength));
   SHALE_RETURN_IF_ERROR(CheckLength("object key", id.key.size(), 1, kMaxObjectKeyLength));
   SHALE_RETURN_IF_ERROR(
@@ -83,9 +83,9 @@ Result<std::string> EncodeVersionId(const VersionId& id) {
   return out;
 }
 
-Result<VersionId> DecodeVersionId(std::string_view encoded) {
+Result<VersionRecordId> DecodeVersionRecordId(std::string_view encoded) {
   IdParser parser(encoded);
-  VersionId id;
+  VersionRecordId id;
   SHALE_ASSIGN_OR_RETURN(id.bucket, parser.LengthPrefixed<uint8_t>("bucket", kMaxBucketNameLength));
   SHALE_ASSIGN_OR_RETURN(id.key,
                          parser.LengthPrefixed<uint16_t>("object key", kMaxObjectKeyLength));
@@ -127,7 +127,7 @@ Status ValidateRecordId(RecordType type, std::string_view id) {
     case RecordType::kBucket:
       return CheckLength("bucket name", id.size(), 1, kMaxBucketNameLength);
     case RecordType::kVersion:
-      return DecodeVersionId(id).status();
+      return DecodeVersionRecordId(id).status();
     case RecordType::kTombstone:
       return DecodeTombstoneId(id).status();
   }

@@ -27,7 +27,7 @@ struct RecordHeader {
   RecordType type = RecordType::kShard;
   uint16_t flags = 0;
   uint64_t sequence = 0;  // Strictly increasing per data directory.
-  std::string id;         // Encoded per type; see EncodeVersionId / EncodeTombstoneId.
+  std::string id;         // Encoded per type; see EncodeVersionRecordId / EncodeTombstoneId.
   uint32_t payload_length = 0;
 
   // Bytes from the record's start to its payload: fixed header + id + header CRC.
@@ -63,13 +63,13 @@ bool IsIncomplete(const Status& status);
 Status ValidateRecordId(RecordType type, std::string_view id);
 
 // kVersion ids: (bucket, object key, 16-byte version id).
-struct VersionId {
+struct VersionRecordId {
   std::string bucket;      // 1..kMaxBucketNameLength bytes.
   std::string key;         // 1..kMaxObjectKeyLength bytes.
   std::string version_id;  // Exactly kVersionIdSize bytes.
 };
-Result<std::string> EncodeVersionId(const VersionId& id);
-Result<VersionId> DecodeVersionId(std::string_view encoded);
+Result<std::string> EncodeVersionRecordId(const VersionRecordId& id);
+Result<VersionRecordId> DecodeVersionRecordId(std::string_view encoded);
 
 // kTombstone ids: the type and encoded id of the record the tombstone deletes.
 struct TombstoneId {

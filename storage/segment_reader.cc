@@ -69,12 +69,12 @@ Result<Record> SegmentReader::ReadRecord(uint64_t offset) const {
     return Status::Corruption("payload CRC mismatch in " + file_->path() + " " + At(offset));
   }
   record.location =
-      RecordLocation{offset, total, offset + header_size, record.header.payload_length, crc};
+      RecordExtent{offset, total, offset + header_size, record.header.payload_length, crc};
   record.payload.assign(payload);
   return record;
 }
 
-Status SegmentReader::StreamPayload(const RecordLocation& location, uint64_t offset_in_payload,
+Status SegmentReader::StreamPayload(const RecordExtent& location, uint64_t offset_in_payload,
                                     uint64_t length,
                                     const std::function<Status(std::string_view)>& sink) const {
   if (offset_in_payload > location.payload_length ||
@@ -117,7 +117,7 @@ Status SegmentReader::StreamPayload(const RecordLocation& location, uint64_t off
   return Status::OK();
 }
 
-Result<std::string> SegmentReader::ReadPayloadRange(const RecordLocation& location,
+Result<std::string> SegmentReader::ReadPayloadRange(const RecordExtent& location,
                                                     uint64_t offset_in_payload,
                                                     uint64_t length) const {
   std::string out;

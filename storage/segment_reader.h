@@ -23,7 +23,7 @@ namespace shale::storage {
 // One whole record, both CRCs verified.
 struct Record {
   RecordHeader header;
-  RecordLocation location;
+  RecordExtent location;
   std::string payload;
 };
 
@@ -41,7 +41,7 @@ class SegmentReader {
   SegmentReader(Token, std::unique_ptr<fs::RandomAccessFile> file, SegmentHeaderInfo header)
       : file_(std::move(file)), header_(std::move(header)) {}
 
-  // The whole record at `offset` (a record boundary, e.g. RecordLocation::offset), payload
+  // The whole record at `offset` (a record boundary, e.g. RecordExtent::offset), payload
   // loaded into memory: meant for small records. Corruption if either CRC fails or the record
   // is cut short by the end of the file.
   Result<Record> ReadRecord(uint64_t offset) const;
@@ -52,7 +52,7 @@ class SegmentReader {
   // the range. An engine that caches "verified" state may later add a cheaper path. Corruption
   // if the computed CRC differs from the stored one or from location.payload_crc; OutOfRange if
   // the range is outside the payload.
-  Result<std::string> ReadPayloadRange(const RecordLocation& location, uint64_t offset_in_payload,
+  Result<std::string> ReadPayloadRange(const RecordExtent& location, uint64_t offset_in_payload,
                                        uint64_t length) const;
 
   // Streaming form of ReadPayloadRange with bounded memory: `sink` receives the range in
@@ -60,7 +60,7 @@ class SegmentReader {
   // If this returns non-OK (Corruption included) after the sink got bytes, those bytes are
   // suspect: the caller must abort what it was doing with them (e.g. reset the connection).
   // A non-OK status from `sink` stops the read and is returned.
-  Status StreamPayload(const RecordLocation& location, uint64_t offset_in_payload, uint64_t length,
+  Status StreamPayload(const RecordExtent& location, uint64_t offset_in_payload, uint64_t length,
                        const std::function<Status(std::string_view)>& sink) const;
 
   const SegmentHeaderInfo& header() const { return header_; }
@@ -100,7 +100,7 @@ struct ScanStop {
 
 struct ScannedRecord {
   RecordHeader header;
-  RecordLocation location;
+  RecordExtent location;
   bool payload_loaded = false;  // payload_length <= ScanOptions::max_loaded_payload.
   std::string payload;
 };

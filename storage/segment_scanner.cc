@@ -180,7 +180,7 @@ bool SegmentScanner::Next(ScannedRecord* record) {
     StopAtBadRecord(x, x + total, Status::Corruption("payload CRC mismatch"));
     return false;
   }
-  record->location = RecordLocation{x, total, payload_offset, header.payload_length, crc};
+  record->location = RecordExtent{x, total, payload_offset, header.payload_length, crc};
   record->payload_loaded = load;
   record->header = std::move(header);
   pos_ = x + total;

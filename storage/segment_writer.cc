@@ -113,7 +113,7 @@ Status SegmentWriter::EncodeHeader(const RecordSpec& spec, uint32_t payload_leng
   return EncodeRecordHeader(header, header_.salt, &scratch_);
 }
 
-Result<RecordLocation> SegmentWriter::Append(const RecordSpec& spec) {
+Result<RecordExtent> SegmentWriter::Append(const RecordSpec& spec) {
   SHALE_RETURN_IF_ERROR(CheckWritable());
   if (in_record_) return Status::FailedPrecondition("a streamed record is open");
   if (spec.payload.size() > kMaxPayloadLength) {
@@ -122,7 +122,7 @@ Result<RecordLocation> SegmentWriter::Append(const RecordSpec& spec) {
   }
   const auto payload_length = static_cast<uint32_t>(spec.payload.size());
   SHALE_RETURN_IF_ERROR(EncodeHeader(spec, payload_length));
-  RecordLocation loc;
+  RecordExtent loc;
   loc.offset = size_;
   loc.payload_offset = size_ + scratch_.size();
   loc.payload_length = payload_length;
@@ -147,7 +147,7 @@ Status SegmentWriter::BeginRecord(const RecordSpec& spec, uint32_t payload_lengt
     return Status::InvalidArgument("BeginRecord takes the payload through AppendPayload");
   }
   SHALE_RETURN_IF_ERROR(EncodeHeader(spec, payload_length));
-  open_ = RecordLocation{};
+  open_ = RecordExtent{};
   open_.offset = size_;
   open_.payload_offset = size_ + scratch_.size();
   open_.payload_length = payload_length;
@@ -171,7 +171,7 @@ Status SegmentWriter::AppendPayload(std::string_view piece) {
   return Status::OK();
 }
 
-Result<RecordLocation> SegmentWriter::FinishRecord() {
+Result<RecordExtent> SegmentWriter::FinishRecord() {
   SHALE_RETURN_IF_ERROR(CheckWritable());
   if (!in_record_) return Status::FailedPrecondition("no streamed record is open");
   if (open_written_ != open_.payload_length) {

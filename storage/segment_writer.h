@@ -35,14 +35,14 @@ struct RecordSpec {
 };
 
 // Where an appended record lives: what the index stores.
-struct RecordLocation {
+struct RecordExtent {
   uint64_t offset = 0;          // Of the record's first byte in the segment file.
   uint64_t length = 0;          // Whole record, both CRCs included.
   uint64_t payload_offset = 0;  // Of the payload's first byte in the segment file.
   uint32_t payload_length = 0;
   uint32_t payload_crc = 0;  // CRC32C of the payload.
 
-  friend bool operator==(const RecordLocation&, const RecordLocation&) = default;
+  friend bool operator==(const RecordExtent&, const RecordExtent&) = default;
 };
 
 class SegmentWriter {
@@ -72,7 +72,7 @@ class SegmentWriter {
 
   // Appends one whole record. InvalidArgument (writer not poisoned) if the spec breaks a
   // format limit; FailedPrecondition if poisoned or a streamed record is open.
-  Result<RecordLocation> Append(const RecordSpec& spec);
+  Result<RecordExtent> Append(const RecordSpec& spec);
 
   // Streaming append of a large payload with bounded memory: BeginRecord writes the header
   // (spec.payload must be empty; `payload_length` is declared up front), AppendPayload adds
@@ -80,7 +80,7 @@ class SegmentWriter {
   // AbortRecord drops the open record (truncating to its start) and keeps the writer usable.
   Status BeginRecord(const RecordSpec& spec, uint32_t payload_length);
   Status AppendPayload(std::string_view piece);
-  Result<RecordLocation> FinishRecord();
+  Result<RecordExtent> FinishRecord();
   Status AbortRecord();
 
   // Makes everything appended so far durable. FailedPrecondition while a streamed record is
@@ -116,7 +116,7 @@ class SegmentWriter {
 
   // The open streamed record, if any.
   bool in_record_ = false;
-  RecordLocation open_;
+  RecordExtent open_;
   uint64_t open_written_ = 0;
 };
 

@@ -95,7 +95,7 @@ void FuzzScan(std::string_view input) {
 
 void FuzzOne(std::string_view input) {
   FuzzHeader(input);
-  (void)DecodeVersionId(input);    // Must not crash; the outcome is irrelevant here.
+  (void)DecodeVersionRecordId(input);    // Must not crash; the outcome is irrelevant here.
   (void)DecodeTombstoneId(input);  // Same.
   (void)DecodeSegmentHeader(input);
   FuzzScan(input);

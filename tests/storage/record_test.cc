@@ -46,7 +46,7 @@ void FixHeaderCrc(std::string* bytes, size_t id_length) {
 }
 
 std::string VersionIdBytes(size_t bucket_len = 6, size_t key_len = 9) {
-  auto id = EncodeVersionId({std::string(bucket_len, 'b'), std::string(key_len, 'k'),
+  auto id = EncodeVersionRecordId({std::string(bucket_len, 'b'), std::string(key_len, 'k'),
                              std::string(kVersionIdSize, '\x01')});
   EXPECT_OK(id);
   return id.ok() ? *id : std::string();
@@ -182,25 +182,25 @@ TEST(RecordTest, EncodeRejectsBrokenLimits) {
 }
 
 TEST(RecordIdTest, VersionIdRoundTripAndLimits) {
-  VersionId id{"bucket", std::string(kMaxObjectKeyLength, 'k'), std::string(16, '\0')};
-  ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeVersionId(id));
+  VersionRecordId id{"bucket", std::string(kMaxObjectKeyLength, 'k'), std::string(16, '\0')};
+  ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeVersionRecordId(id));
   EXPECT_EQ(bytes.size(), 1 + 6 + 2 + kMaxObjectKeyLength + 16);
-  ASSERT_OK_AND_ASSIGN(VersionId back, DecodeVersionId(bytes));
+  ASSERT_OK_AND_ASSIGN(VersionRecordId back, DecodeVersionRecordId(bytes));
   EXPECT_EQ(back.bucket, id.bucket);
   EXPECT_EQ(back.key, id.key);
   EXPECT_EQ(back.version_id, id.version_id);
 
-  EXPECT_THAT(EncodeVersionId({"", "k", std::string(16, 'v')}),
+  EXPECT_THAT(EncodeVersionRecordId({"", "k", std::string(16, 'v')}),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(
-      EncodeVersionId({"b", std::string(kMaxObjectKeyLength + 1, 'k'), std::string(16, 'v')}),
+      EncodeVersionRecordId({"b", std::string(kMaxObjectKeyLength + 1, 'k'), std::string(16, 'v')}),
       StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(EncodeVersionId({"b", "k", std::string(15, 'v')}),
+  EXPECT_THAT(EncodeVersionRecordId({"b", "k", std::string(15, 'v')}),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(DecodeVersionId(bytes.substr(0, bytes.size() - 1)),
+  EXPECT_THAT(DecodeVersionRecordId(bytes.substr(0, bytes.size() - 1)),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(DecodeVersionId(bytes + "x"), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(DecodeVersionId(std::string("\x05"
+  EXPECT_THAT(DecodeVersionRecordId(bytes + "x"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeVersionRecordId(std::string("\x05"
                                           "ab",
                                           3)),
               StatusIs(StatusCode::kInvalidArgument));

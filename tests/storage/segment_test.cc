@@ -31,7 +31,7 @@ struct Item {
 };
 
 std::string VersionIdBytes() {
-  auto id = EncodeVersionId({"bucket", "some/key", std::string(kVersionIdSize, '\x07')});
+  auto id = EncodeVersionRecordId({"bucket", "some/key", std::string(kVersionIdSize, '\x07')});
   EXPECT_OK(id);
   return id.ok() ? *id : std::string();
 }
@@ -51,10 +51,10 @@ std::vector<Item> EveryType() {
 class SegmentTest : public ::testing::Test {
  protected:
   // Writes `items` (sequence numbers 1, 2, ...) to a new segment and syncs it.
-  std::vector<RecordLocation> Write(const std::vector<Item>& items) {
+  std::vector<RecordExtent> Write(const std::vector<Item>& items) {
     auto writer = SegmentWriter::Create(fs_, path_, testing::TestHeaderInfo());
     EXPECT_OK(writer);
-    std::vector<RecordLocation> locs;
+    std::vector<RecordExtent> locs;
     if (!writer.ok()) return locs;
     for (size_t i = 0; i < items.size(); ++i) {
       auto loc = (*writer)->Append({items[i].type, items[i].id, i + 1, items[i].payload});
@@ -66,7 +66,7 @@ class SegmentTest : public ::testing::Test {
     return locs;
   }
 
-  std::vector<RecordLocation> WriteShards(int n, size_t payload_size = 100) {
+  std::vector<RecordExtent> WriteShards(int n, size_t payload_size = 100) {
     std::vector<Item> items;
     for (int i = 0; i < n; ++i) {
       items.push_back({RecordType::kShard, "shard-" + std::to_string(i),
@@ -87,7 +87,7 @@ class SegmentTest : public ::testing::Test {
 
   // Overwrites the header field at `field_offset` of the record at `loc` with `value`, then
   // rewrites the header CRC, so that the test's one defect is the only one.
-  void RewriteHeaderField(const RecordLocation& loc, size_t field_offset, std::string_view value) {
+  void RewriteHeaderField(const RecordExtent& loc, size_t field_offset, std::string_view value) {
     std::string bytes = ReadBytes(path_);
     value.copy(bytes.data() + loc.offset + field_offset, value.size());
     const uint64_t header_end = loc.payload_offset - kRecordCrcSize;
@@ -107,7 +107,7 @@ class SegmentTest : public ::testing::Test {
   }
 
   // Asserts "corruption at `bad`, next record at `next`" with `reason` in the message.
-  void ExpectCorruption(const ScanResult& r, const RecordLocation& bad, const RecordLocation& next,
+  void ExpectCorruption(const ScanResult& r, const RecordExtent& bad, const RecordExtent& next,
                         size_t records_before, const char* reason) {
     ExpectStop(r, ScanStopReason::kCorruption, bad.offset, records_before);
     EXPECT_EQ(r.stop.resume_offset, next.offset);
@@ -128,7 +128,7 @@ class SegmentTest : public ::testing::Test {
 
 TEST_F(SegmentTest, EveryTypeRoundTripsThroughScanAndRandomReads) {
   const std::vector<Item> items = EveryType();
-  std::vector<RecordLocation> locs = Write(items);
+  std::vector<RecordExtent> locs = Write(items);
   ASSERT_EQ(locs.size(), items.size());
   EXPECT_EQ(locs[0].offset, kSegmentHeaderSize);
   for (size_t i = 1; i < locs.size(); ++i) {

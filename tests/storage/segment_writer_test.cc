@@ -82,7 +82,7 @@ TEST_F(SegmentWriterTest, CreateMakesTheHeaderDurableAndRefusesAnExistingFile) {
 TEST_F(SegmentWriterTest, AppendSyncReopenAppendScan) {
   auto writer = Create(fs_);
   ASSERT_OK(writer->Append(Shard("a", 1, "first")));
-  ASSERT_OK_AND_ASSIGN(RecordLocation b, writer->Append(Shard("b", 2, "second")));
+  ASSERT_OK_AND_ASSIGN(RecordExtent b, writer->Append(Shard("b", 2, "second")));
   EXPECT_EQ(writer->durable_size(), kSegmentHeaderSize);  // Appends do not sync.
   ASSERT_OK(writer->Sync());
   EXPECT_EQ(writer->durable_size(), b.offset + b.length);
@@ -92,7 +92,7 @@ TEST_F(SegmentWriterTest, AppendSyncReopenAppendScan) {
   ASSERT_OK_AND_ASSIGN(auto reopened,
                        SegmentWriter::OpenForAppend(fs_, path_, b.offset + b.length));
   EXPECT_EQ(reopened->header().node_id, "node-a");
-  ASSERT_OK_AND_ASSIGN(RecordLocation c, reopened->Append(Shard("c", 3, "third")));
+  ASSERT_OK_AND_ASSIGN(RecordExtent c, reopened->Append(Shard("c", 3, "third")));
   EXPECT_EQ(c.offset, b.offset + b.length);
   ASSERT_OK(reopened->Sync());
 
@@ -146,7 +146,7 @@ TEST_F(SegmentWriterTest, StreamedRecordMatchesAWholeAppend) {
     ASSERT_OK(writer->AppendPayload(std::string_view(payload).substr(at, 65536)));
   }
   EXPECT_THAT(writer->AppendPayload("x"), StatusIs(StatusCode::kInvalidArgument));
-  ASSERT_OK_AND_ASSIGN(RecordLocation loc, writer->FinishRecord());
+  ASSERT_OK_AND_ASSIGN(RecordExtent loc, writer->FinishRecord());
   EXPECT_EQ(loc.payload_crc, Crc32c(payload));
   ASSERT_OK(writer->Sync());
 
