@@ -1,6 +1,7 @@
 #include "storage/engine.h"
 
 #include "storage/engine_impl.h"
+#include "storage/segment_header.h"
 
 namespace shale::storage {
 namespace {
@@ -15,6 +16,21 @@ StoredVersion ToStored(std::string bucket, std::string key, const VersionId& ver
   v.payload = std::move(decoded.second);
   v.sequence = e.sequence;
   return v;
+}
+
+// The identity recorded in the oldest segment of `dir`.
+Result<SegmentHeaderInfo> ReadFirstSegmentHeader(fs::FileSystem& fs, const std::string& dir) {
+  const std::string segments = dir + "/" + kSegmentsDirName;
+  SHALE_ASSIGN_OR_RETURN(auto names, fs.ListDir(segments));
+  std::optional<uint64_t> first;
+  for (const auto& name : names) {
+    auto id = ParseSegmentFileName(name);
+    if (id && (!first || *id < *first)) first = id;
+  }
+  if (!first) return Status::NotFound("no segment files in " + segments);
+  SHALE_ASSIGN_OR_RETURN(auto file, fs.NewRandomAccessFile(segments + "/" + SegmentFileName(*first)));
+  SHALE_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(std::move(file)));
+  return reader->header();
 }
 
 }  // namespace
@@ -38,6 +54,11 @@ Status Engine::RebuildIndex(const EngineOptions& options) {
   }
   // An empty index replays every segment from its first record.
   EngineOptions rebuild = options;
+  if (rebuild.node_id.empty() || rebuild.cluster_id.empty()) {
+    SHALE_ASSIGN_OR_RETURN(SegmentHeaderInfo first, ReadFirstSegmentHeader(*fs, options.dir));
+    rebuild.node_id = first.node_id;
+    rebuild.cluster_id = first.cluster_id;
+  }
   rebuild.background_compaction = false;
   SHALE_ASSIGN_OR_RETURN(auto engine, Open(rebuild));
   return Status::OK();

@@ -109,7 +109,8 @@ class Engine {
   // records found and truncates a torn tail. A corrupt or missing index is reported with a
   // message naming `shale rebuild-index --data DIR`.
   static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
-  // Deletes the index of options.dir and rebuilds it from the segment files alone.
+  // Deletes the index of options.dir and rebuilds it from the segment files alone. Empty
+  // node_id/cluster_id are taken from the oldest segment's header.
   static Status RebuildIndex(const EngineOptions& options);
 
   ~Engine();  // Stops background work and drains the write queue.
