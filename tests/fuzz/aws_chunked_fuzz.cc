@@ -1,4 +1,4 @@
-// Fuzz target for the aws-chunked decoder (gateway/aws_chunked.h). Byte 0 picks the mode and
+// Fuzz target for the aws-chunked decoder (gateway/aws_chunked.h). Byte 0 picks the mode (bits 0-1) and
 // whether a decoded length / trailer is declared, byte 1 the piece size; the rest is the body.
 // Properties: nothing crashes; the outcome (error code, payload, trailers) does not depend on
 // how the body is split; payload size equals decoded_bytes(); success implies the declared
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
 
   AwsChunkedOptions options;
-  options.mode = static_cast<StreamingPayload>(mode_byte % 3);
+  options.mode = static_cast<StreamingPayload>((mode_byte & 3) % 3);
   options.max_chunk_size = 1 << 20;
   options.min_signed_chunk_size = (mode_byte & 0x08) ? 8192 : 0;
   if (options.mode != StreamingPayload::kUnsignedTrailer) {
