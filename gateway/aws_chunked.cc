@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/encoding.h"
+#include "gateway/ascii.h"
 #include "gateway/s3_error.h"
 #include "gateway/sigv4.h"
 
@@ -20,19 +21,6 @@ Status BadTrailer(std::string_view detail) {
   return MakeS3Error(S3ErrorCode::kMalformedTrailerError, detail);
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool IsLowerHex64(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 // Decoded size of each checksum trailer S3 accepts; 0 if `name` is not one.
 size_t ChecksumBytes(std::string_view name) {
   if (name == "x-amz-checksum-crc32" || name == "x-amz-checksum-crc32c") return 4;
@@ -40,12 +28,6 @@ size_t ChecksumBytes(std::string_view name) {
   if (name == "x-amz-checksum-sha1") return 20;
   if (name == "x-amz-checksum-sha256") return 32;
   return 0;
-}
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -118,16 +100,16 @@ Status AwsChunkedDecoder::OnHeaderLine() {
   std::string_view line = line_;
   size_t digits = 0;
   uint64_t size = 0;
-  while (digits < line.size() && HexDigit(line[digits]) >= 0) {
+  while (digits < line.size() && HexDigitValue(line[digits]) >= 0) {
     if (digits == 16) return BadChunk("chunk size has too many digits");
-    size = size * 16 + static_cast<uint64_t>(HexDigit(line[digits]));
+    size = size * 16 + static_cast<uint64_t>(HexDigitValue(line[digits]));
     ++digits;
   }
   if (digits == 0) return BadChunk("chunk header does not start with a hex size");
   std::string_view ext = line.substr(digits);
   if (Signed()) {
     if (ext.substr(0, kSignatureExtension.size()) != kSignatureExtension ||
-        !IsLowerHex64(ext.substr(kSignatureExtension.size()))) {
+        !IsSignatureHex(ext.substr(kSignatureExtension.size()))) {
       return BadChunk("chunk header must be <hex-size>;chunk-signature=<64 hex digits>");
     }
     chunk_signature_ = std::string(ext.substr(kSignatureExtension.size()));
@@ -168,11 +150,10 @@ Status AwsChunkedDecoder::OnTrailerLine() {
   std::string_view line = line_;
   size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return BadTrailer("trailer without ':'");
-  std::string name(line.substr(0, colon));
-  for (auto& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  std::string name = AsciiLower(line.substr(0, colon));
   std::string_view value = TrimOws(line.substr(colon + 1));
   if (name == kTrailerSignature) {
-    if (options_.mode != StreamingPayload::kSignedTrailer || !IsLowerHex64(value)) {
+    if (options_.mode != StreamingPayload::kSignedTrailer || !IsSignatureHex(value)) {
       return BadTrailer("unexpected or malformed x-amz-trailer-signature");
     }
     trailer_signature_ = std::string(value);

@@ -1,16 +1,10 @@
 #include "gateway/query.h"
 
+#include "gateway/ascii.h"
 #include "gateway/s3_error.h"
 
 namespace shale::gateway {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool IsUnreserved(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -32,8 +26,8 @@ Result<std::string> PercentDecode(std::string_view text, PercentDecodeMode mode,
       if (text.size() - i < 3) {
         return MakeS3Error(S3ErrorCode::kInvalidURI, "Truncated percent-encoding in the URI");
       }
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
+      int hi = HexDigitValue(text[i + 1]);
+      int lo = HexDigitValue(text[i + 2]);
       if (hi < 0 || lo < 0) {
         return MakeS3Error(S3ErrorCode::kInvalidURI, "Invalid percent-encoding in the URI");
       }

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "gateway/ascii.h"
+
 namespace shale::gateway {
 namespace {
 
@@ -17,16 +19,6 @@ bool ParseSaturating(std::string_view s, uint64_t* out) {
     v = (v > (kMax - d) / 10) ? kMax : v * 10 + d;
   }
   *out = v;
-  return true;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (x != b[i]) return false;
-  }
   return true;
 }
 

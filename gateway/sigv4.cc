@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/encoding.h"
+#include "gateway/ascii.h"
 #include "gateway/s3_error.h"
 
 namespace shale::gateway {
@@ -12,14 +13,6 @@ namespace {
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = Lower(c);
-  return out;
 }
 
 bool IsHeaderSpace(char c) { return c == ' ' || c == '\t'; }
@@ -86,7 +79,7 @@ Result<std::string> BuildCanonicalRequest(const SigV4Request& request, const Sig
     out += ':';
     bool found = false;
     for (const auto& h : request.headers) {
-      if (h.name.size() != name.size() || ToLower(h.name) != name) continue;
+      if (h.name.size() != name.size() || AsciiLower(h.name) != name) continue;
       if (found) out += ',';
       AppendTrimmed(h.value, &out);
       found = true;
@@ -150,7 +143,7 @@ Result<Sha256Digest> VerifyRequestSignature(const SigV4Request& request, const S
 
 Status CheckSignedHeadersCover(const SigV4Request& request, const SigV4Auth& auth) {
   for (const auto& h : request.headers) {
-    std::string name = ToLower(h.name);
+    std::string name = AsciiLower(h.name);
     if (name.compare(0, 6, "x-amz-") != 0) continue;
     if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), name) ==
         auth.signed_headers.end()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "gateway/ascii.h"
 #include "gateway/s3_error.h"
 #include "gateway/sigv4.h"
 
@@ -23,11 +24,6 @@ Status SigV2NotSupported() {
                      "AWS4-HMAC-SHA256.");
 }
 
-bool IsLowerHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -41,19 +37,6 @@ bool IsLowerToken(std::string_view s) {
   });
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-           return lower(x) == lower(y);
-         });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // "AK/20130524/us-east-1/s3/aws4_request". `bad` builds the error of the caller's flavour.
 template <typename Bad>
 Result<CredentialScope> ParseCredential(std::string_view text, Bad bad) {
@@ -65,10 +48,11 @@ Result<CredentialScope> ParseCredential(std::string_view text, Bad bad) {
     if (slash == std::string_view::npos || parts.size() > 5) break;
     pos = slash + 1;
   }
-  if (parts.size() != 5)
+  if (parts.size() != 5) {
     return bad(
         "the Credential is malformed; expecting "
         "\"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
+  }
   CredentialScope scope;
   scope.access_key_id = std::string(parts[0]);
   scope.date = std::string(parts[1]);
@@ -113,7 +97,7 @@ Result<std::vector<std::string>> ParseSignedHeaders(std::string_view text, Bad b
 
 template <typename Bad>
 Result<std::string> ParseSignature(std::string_view text, Bad bad) {
-  if (text.size() != 64 || !IsLowerHex(text)) {
+  if (!IsSignatureHex(text)) {
     return bad("the Signature must be 64 lowercase hexadecimal digits");
   }
   return std::string(text);
@@ -174,7 +158,7 @@ Result<SigV4Auth> ParseAuthorizationHeader(std::string_view value) {
   for (;;) {
     size_t comma = rest.find(',', pos);
     std::string_view part =
-        Trim(rest.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
+        TrimOws(rest.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) {
       return HeaderMalformed("each component must have the form Key=Value");
@@ -271,7 +255,7 @@ Result<std::optional<SigV4Auth>> ParseRequestAuth(const SigV4Request& request,
       return MakeS3Error(S3ErrorCode::kAccessDenied,
                          "AWS authentication requires a valid Date or x-amz-date header");
     }
-    auth.amz_date = std::string(Trim(amz_date->value));
+    auth.amz_date = std::string(TrimOws(amz_date->value));
     SHALE_ASSIGN_OR_RETURN(auth.request_time, ParseAmzDate(auth.amz_date));
     if (auth.amz_date.substr(0, 8) != auth.scope.date) {
       return HeaderMalformed("Invalid credential date. Date is not the same as X-Amz-Date.");

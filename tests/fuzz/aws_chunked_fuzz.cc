@@ -1,5 +1,6 @@
-// Fuzz target for the aws-chunked decoder (gateway/aws_chunked.h). Byte 0 picks the mode (bits 0-1) and
-// whether a decoded length / trailer is declared, byte 1 the piece size; the rest is the body.
+// Fuzz target for the aws-chunked decoder (gateway/aws_chunked.h). Byte 0 picks the mode (bits
+// 0-1), the 8 KiB minimum (bit 3), a declared trailer (bit 2) and a declared decoded length
+// (bit 4: 3 * bits 5-7); byte 1 the piece size; the rest is the body.
 // Properties: nothing crashes; the outcome (error code, payload, trailers) does not depend on
 // how the body is split; payload size equals decoded_bytes(); success implies the declared
 // length was met.
