@@ -77,7 +77,8 @@ Result<SigV4Auth> ParseAuthorizationHeader(std::string_view value);
 
 // Finds the credentials of a request: the Authorization header (with x-amz-date, whose day
 // must match the credential's), else the presigned X-Amz-* query parameters, else nullopt
-// (anonymous). SigV2 in either place is InvalidRequest. `params` is ParseQuery(raw_query).
+// (anonymous). SigV2 in either place is InvalidRequest; both SigV4 forms at once is
+// InvalidArgument. `params` is ParseQuery(raw_query).
 Result<std::optional<SigV4Auth>> ParseRequestAuth(const SigV4Request& request,
                                                   std::span<const QueryParam> params);
 

@@ -249,6 +249,20 @@ Result<std::optional<SigV4Auth>> ParseRequestAuth(const SigV4Request& request,
       amz_date = &h;
     }
   }
+  bool presigned = false;
+  for (const auto& p : params) {
+    if (p.name == "AWSAccessKeyId") return SigV2NotSupported();
+    if (p.name == "X-Amz-Algorithm" || p.name == "X-Amz-Credential" ||
+        p.name == "X-Amz-Signature") {
+      presigned = true;
+    }
+  }
+  if (authorization != nullptr && presigned) {
+    return MakeS3Error(S3ErrorCode::kInvalidArgument,
+                       "Only one auth mechanism allowed; only the X-Amz-Algorithm query "
+                       "parameter, Signature query string parameter or the Authorization header "
+                       "should be specified");
+  }
   if (authorization != nullptr) {
     SHALE_ASSIGN_OR_RETURN(SigV4Auth auth, ParseAuthorizationHeader(authorization->value));
     if (amz_date == nullptr) {
@@ -261,15 +275,6 @@ Result<std::optional<SigV4Auth>> ParseRequestAuth(const SigV4Request& request,
       return HeaderMalformed("Invalid credential date. Date is not the same as X-Amz-Date.");
     }
     return std::optional<SigV4Auth>(std::move(auth));
-  }
-  bool presigned = false;
-  for (const auto& p : params) {
-    if (p.name == "AWSAccessKeyId") return SigV2NotSupported();
-    if (p.name.substr(0, 6) == "X-Amz-" &&
-        (p.name == "X-Amz-Algorithm" || p.name == "X-Amz-Credential" ||
-         p.name == "X-Amz-Signature")) {
-      presigned = true;
-    }
   }
   if (!presigned) return std::optional<SigV4Auth>();
   SHALE_ASSIGN_OR_RETURN(SigV4Auth auth, ParsePresignedAuth(params));

@@ -42,10 +42,13 @@ struct XmlElement {
 };
 
 struct XmlLimits {
-  // DeleteObjects may name 1000 keys of up to 1024 bytes each (escaped, with VersionIds).
+  // Defaults fit the largest S3 bodies: DeleteObjects names up to 1000 keys of up to 1024
+  // bytes (escaped, with VersionIds), CompleteMultipartUpload up to 10000 parts of up to 7
+  // elements each. Callers parsing smaller kinds (CreateBucketConfiguration, Versioning...)
+  // should pass tighter limits.
   size_t max_bytes = 4 * 1024 * 1024;
   size_t max_depth = 32;
-  size_t max_elements = 10'000;
+  size_t max_elements = 80'000;
   size_t max_attributes = 16;  // Per element.
   size_t max_name_bytes = 256;
 };

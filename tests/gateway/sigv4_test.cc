@@ -534,6 +534,17 @@ TEST(SigV4ParseTest, AnonymousAndSigV2Queries) {
             S3ErrorCode::kInvalidRequest);
 }
 
+TEST(SigV4ParseTest, HeaderAndPresignedTogetherIsRejected) {
+  std::string authz =
+      "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/s3/aws4_request,"
+      "SignedHeaders=host,Signature=" +
+      std::string(kGoodSig);
+  std::vector<HeaderField> headers = {{"host", "h"}, {"authorization", authz}};
+  ASSERT_OK_AND_ASSIGN(auto params, ParseQuery("X-Amz-Signature=" + std::string(kGoodSig)));
+  EXPECT_EQ(CodeOf(ParseRequestAuth({"GET", "/", "", headers}, params).status()),
+            S3ErrorCode::kInvalidArgument);
+}
+
 TEST(SigV4ParseTest, PresignedParameterErrors) {
   const std::string base =
       "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20130524%2Fus-east-1%2Fs3%2F"

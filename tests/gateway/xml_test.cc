@@ -78,6 +78,18 @@ TEST(XmlTest, CompleteMultipartUploadVersioningTaggingCors) {
   EXPECT_EQ(cors.FindChild("CORSRule")->FindChildren("AllowedMethod").size(), 2u);
 }
 
+TEST(XmlTest, CompleteMultipartUploadWithTenThousandParts) {
+  std::string body = "<CompleteMultipartUpload>";
+  for (int i = 1; i <= 10000; ++i) {
+    body += "<Part><PartNumber>" + std::to_string(i) +
+            "</PartNumber><ETag>\"0c78aef83f66abc1fa1e8477f296d394\"</ETag>"
+            "<ChecksumCRC32>sOO8/Q==</ChecksumCRC32></Part>";
+  }
+  body += "</CompleteMultipartUpload>";
+  ASSERT_OK_AND_ASSIGN(XmlElement root, ParseXml(body));
+  EXPECT_EQ(root.FindChildren("Part").size(), 10000u);
+}
+
 TEST(XmlTest, TextDetails) {
   ASSERT_OK_AND_ASSIGN(XmlElement e,
                        ParseXml("\xEF\xBB\xBF<s3:Key a='1' b = \"2\">  x<![CDATA[<&>]]>y\r\nz\r"
