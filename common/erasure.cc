@@ -29,16 +29,19 @@ constexpr size_t kPlanSlots = 256;  // Power of two, at most half full: probes e
 // ISA-L takes an int length.
 constexpr size_t kMaxIsalLength = static_cast<size_t>(INT_MAX) & ~(kShardAlignment - 1);
 
+// ISA-L reads its tables in the innermost loop: keep them on whole cache lines.
+using CodingTables =
+    std::array<uint8_t, ErasureCoder::kMaxDataShards * ErasureCoder::kMaxParityShards *
+                            kTableBytesPerCoefficient>;
+
 // How to rebuild one loss pattern: which k shards to read and the tables mapping them to the
 // missing shards. Fixed-size, so building one needs no heap.
 struct DecodePlan {
+  alignas(64) CodingTables tables{};
   uint32_t missing_mask = 0;
   int num_targets = 0;
   std::array<uint8_t, ErasureCoder::kMaxDataShards> sources{};
   std::array<uint8_t, ErasureCoder::kMaxParityShards> targets{};
-  std::array<uint8_t, ErasureCoder::kMaxDataShards * ErasureCoder::kMaxParityShards *
-                          kTableBytesPerCoefficient>
-      tables{};
 };
 
 using SourcePointers = std::array<uint8_t*, ErasureCoder::kMaxDataShards>;
@@ -119,7 +122,7 @@ struct ErasureCoder::State {
   int k = 0;
   int m = 0;
   std::vector<uint8_t> encode_matrix;  // (k + m) rows of k coefficients; the top k are identity.
-  std::vector<uint8_t> encode_tables;  // Tables for the m parity rows.
+  alignas(64) CodingTables encode_tables{};  // Tables for the m parity rows.
   // Keyed by the bitmask of missing shards: a plan always reads the first k present shards, so
   // the mask alone determines it.
   mutable PlanCache plans;
@@ -156,7 +159,6 @@ Result<ErasureCoder> ErasureCoder::Create(int k, int m) {
   state->m = m;
   state->encode_matrix.resize(static_cast<size_t>((k + m) * k));
   gf_gen_cauchy1_matrix(state->encode_matrix.data(), k + m, k);
-  state->encode_tables.resize(static_cast<size_t>(k * m) * kTableBytesPerCoefficient);
   if (m > 0) {
     ec_init_tables(k, m, state->encode_matrix.data() + k * k, state->encode_tables.data());
   }
