@@ -45,7 +45,7 @@ class StripeBuffers {
 
 // Arguments of the erasure benchmarks: k, m, chunk bytes.
 void ErasureArgs(benchmark::internal::Benchmark* b) {
-  b->Args({4, 2, 1 << 20})->Args({8, 3, 1 << 20})->Args({4, 2, 64 << 10});
+  b->Args({4, 2, 1 << 20})->Args({8, 3, 1 << 20})->Args({4, 2, 64 << 10})->Args({4, 2, 4 << 20});
 }
 
 void BM_CoderEncode(benchmark::State& state) {
