@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cassert>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace shale {
@@ -19,19 +20,28 @@ constexpr int kMaxTotalShards = ErasureCoder::kMaxDataShards + ErasureCoder::kMa
 static_assert(kMaxTotalShards <= 32, "loss patterns are uint32_t bitmasks");
 // ISA-L expands every matrix coefficient into a 32-byte multiplication table.
 constexpr size_t kTableBytesPerCoefficient = 32;
-// Decode plans kept per coder. A failed node produces one loss pattern per shard rotation, so a
-// few dozen cover realistic failures; each plan is at most 16 * 4 * 32 = 2 KiB of tables.
-constexpr size_t kMaxCachedPlans = 64;
+// Decode plans cached per coder. A failed node yields one loss pattern per shard rotation, so a
+// handful covers realistic failures; a pattern beyond the cap is still rebuilt correctly, its
+// plan computed on the stack for each call. Plans are allocated only when first seen (at most
+// 128 x ~2.1 KiB per coder).
+constexpr size_t kMaxCachedPlans = 128;
+constexpr size_t kPlanSlots = 256;  // Power of two, at most half full: probes end early.
 // ISA-L takes an int length.
 constexpr size_t kMaxIsalLength = static_cast<size_t>(INT_MAX) & ~(kShardAlignment - 1);
 
+// ISA-L reads its tables in the innermost loop: keep them on whole cache lines.
+using CodingTables =
+    std::array<uint8_t, ErasureCoder::kMaxDataShards * ErasureCoder::kMaxParityShards *
+                            kTableBytesPerCoefficient>;
+
 // How to rebuild one loss pattern: which k shards to read and the tables mapping them to the
-// missing shards. Immutable once built, shared by every thread rebuilding that pattern.
+// missing shards. Fixed-size, so building one needs no heap.
 struct DecodePlan {
+  alignas(64) CodingTables tables{};
+  uint32_t missing_mask = 0;
+  int num_targets = 0;
   std::array<uint8_t, ErasureCoder::kMaxDataShards> sources{};
   std::array<uint8_t, ErasureCoder::kMaxParityShards> targets{};
-  int num_targets = 0;
-  std::vector<uint8_t> tables;
 };
 
 using SourcePointers = std::array<uint8_t*, ErasureCoder::kMaxDataShards>;
@@ -52,20 +62,72 @@ void RunIsal(int k, int rows, const uint8_t* tables, const SourcePointers& in,
   }
 }
 
+void RunPlan(int k, const DecodePlan& plan, std::span<uint8_t* const> shards, size_t len) {
+  SourcePointers in{};
+  TargetPointers out{};
+  for (int i = 0; i < k; ++i) in[i] = shards[plan.sources[i]];
+  for (int t = 0; t < plan.num_targets; ++t) out[t] = shards[plan.targets[t]];
+  RunIsal(k, plan.num_targets, plan.tables.data(), in, out, len);
+}
+
+// Insert-only open-addressing table of decode plans keyed by loss pattern. Lookups are
+// lock-free (an acquire load per probe), so threads rebuilding chunks never contend; inserts
+// take a mutex. Plans are never evicted or modified once published, so a pointer obtained from
+// Find() stays valid for the cache's lifetime.
+class PlanCache {
+ public:
+  PlanCache() {
+    for (auto& slot : slots_) slot.store(nullptr, std::memory_order_relaxed);
+  }
+
+  const DecodePlan* Find(uint32_t missing_mask) const {
+    for (size_t i = 0, at = Home(missing_mask); i < kPlanSlots; ++i, at = (at + 1) % kPlanSlots) {
+      const DecodePlan* plan = slots_[at].load(std::memory_order_acquire);
+      if (plan == nullptr) return nullptr;
+      if (plan->missing_mask == missing_mask) return plan;
+    }
+    return nullptr;
+  }
+
+  // Publishes a copy of `plan` and returns it (or the copy another thread published first);
+  // nullptr when the cache is full.
+  const DecodePlan* Insert(const DecodePlan& plan) {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t at = Home(plan.missing_mask);
+    for (;; at = (at + 1) % kPlanSlots) {
+      const DecodePlan* existing = slots_[at].load(std::memory_order_relaxed);
+      if (existing == nullptr) break;
+      if (existing->missing_mask == plan.missing_mask) return existing;
+    }
+    if (owned_.size() >= kMaxCachedPlans) return nullptr;
+    owned_.push_back(std::make_unique<DecodePlan>(plan));
+    slots_[at].store(owned_.back().get(), std::memory_order_release);
+    return owned_.back().get();
+  }
+
+ private:
+  static size_t Home(uint32_t missing_mask) {
+    return (missing_mask * 0x9e3779b1u) >> 24;  // Fibonacci hashing onto 256 slots.
+  }
+  static_assert(kPlanSlots == 256 && kMaxCachedPlans < kPlanSlots);
+
+  std::array<std::atomic<const DecodePlan*>, kPlanSlots> slots_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<DecodePlan>> owned_;  // Guarded by mu_.
+};
+
 }  // namespace
 
 struct ErasureCoder::State {
   int k = 0;
   int m = 0;
   std::vector<uint8_t> encode_matrix;  // (k + m) rows of k coefficients; the top k are identity.
-  std::vector<uint8_t> encode_tables;  // Tables for the m parity rows.
+  alignas(64) CodingTables encode_tables{};  // Tables for the m parity rows.
+  // Keyed by the bitmask of missing shards: a plan always reads the first k present shards, so
+  // the mask alone determines it.
+  mutable PlanCache plans;
 
-  mutable std::mutex mu;
-  // Keyed by the bitmask of missing shards; the plan always reads the first k present shards,
-  // so the mask alone determines it.
-  mutable std::unordered_map<uint32_t, std::shared_ptr<const DecodePlan>> plans;  // Guarded by mu.
-
-  Result<std::shared_ptr<const DecodePlan>> BuildPlan(uint32_t missing_mask) const;
+  Status BuildPlan(uint32_t missing_mask, DecodePlan& plan) const;
 };
 
 size_t ShardLength(size_t chunk_len, int k) {
@@ -97,11 +159,9 @@ Result<ErasureCoder> ErasureCoder::Create(int k, int m) {
   state->m = m;
   state->encode_matrix.resize(static_cast<size_t>((k + m) * k));
   gf_gen_cauchy1_matrix(state->encode_matrix.data(), k + m, k);
-  state->encode_tables.resize(static_cast<size_t>(k * m) * kTableBytesPerCoefficient);
   if (m > 0) {
     ec_init_tables(k, m, state->encode_matrix.data() + k * k, state->encode_tables.data());
   }
-  state->plans.reserve(kMaxCachedPlans);
   return ErasureCoder(std::move(state));
 }
 
@@ -135,15 +195,15 @@ Status ErasureCoder::Encode(std::span<const uint8_t* const> data, std::span<uint
   return Status::OK();
 }
 
-Result<std::shared_ptr<const DecodePlan>> ErasureCoder::State::BuildPlan(
-    uint32_t missing_mask) const {
-  auto plan = std::make_shared<DecodePlan>();
+Status ErasureCoder::State::BuildPlan(uint32_t missing_mask, DecodePlan& plan) const {
+  plan.missing_mask = missing_mask;
+  plan.num_targets = 0;
   int num_sources = 0;
   for (int i = 0; i < k + m; ++i) {
     if (missing_mask & (1u << i)) {
-      plan->targets[plan->num_targets++] = static_cast<uint8_t>(i);
+      plan.targets[plan.num_targets++] = static_cast<uint8_t>(i);
     } else if (num_sources < k) {
-      plan->sources[num_sources++] = static_cast<uint8_t>(i);
+      plan.sources[num_sources++] = static_cast<uint8_t>(i);
     }
   }
   // The rows of the encode matrix that produced the chosen sources, inverted, map the sources
@@ -151,16 +211,16 @@ Result<std::shared_ptr<const DecodePlan>> ErasureCoder::State::BuildPlan(
   std::array<uint8_t, kMaxDataShards * kMaxDataShards> rows{};
   std::array<uint8_t, kMaxDataShards * kMaxDataShards> inverse{};
   for (int r = 0; r < k; ++r) {
-    std::memcpy(&rows[r * k], &encode_matrix[plan->sources[r] * k], k);
+    std::memcpy(&rows[r * k], &encode_matrix[plan.sources[r] * k], k);
   }
   if (gf_invert_matrix(rows.data(), inverse.data(), k) != 0) {
     return Status::Internal("erasure decode matrix is singular (Cauchy matrix invariant broken)");
   }
   // A missing data shard is its row of the inverse; a missing parity shard is its encode row
   // applied to the recovered data, i.e. encode_row x inverse.
-  std::vector<uint8_t> decode(static_cast<size_t>(plan->num_targets * k));
-  for (int t = 0; t < plan->num_targets; ++t) {
-    const int target = plan->targets[t];
+  std::array<uint8_t, kMaxDataShards * kMaxParityShards> decode{};
+  for (int t = 0; t < plan.num_targets; ++t) {
+    const int target = plan.targets[t];
     for (int j = 0; j < k; ++j) {
       uint8_t coefficient = 0;
       if (target < k) {
@@ -173,9 +233,8 @@ Result<std::shared_ptr<const DecodePlan>> ErasureCoder::State::BuildPlan(
       decode[t * k + j] = coefficient;
     }
   }
-  plan->tables.resize(decode.size() * kTableBytesPerCoefficient);
-  ec_init_tables(k, plan->num_targets, decode.data(), plan->tables.data());
-  return std::shared_ptr<const DecodePlan>(std::move(plan));
+  ec_init_tables(k, plan.num_targets, decode.data(), plan.tables.data());
+  return Status::OK();
 }
 
 Status ErasureCoder::Reconstruct(std::span<uint8_t* const> shards, std::span<const bool> present,
@@ -202,25 +261,15 @@ Status ErasureCoder::Reconstruct(std::span<uint8_t* const> shards, std::span<con
   }
   if (shard_len == 0) return Status::OK();
 
-  std::shared_ptr<const DecodePlan> plan;
-  {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    auto it = state_->plans.find(missing_mask);
-    if (it != state_->plans.end()) plan = it->second;
+  if (const DecodePlan* cached = state_->plans.Find(missing_mask)) {
+    RunPlan(k, *cached, shards, shard_len);
+    return Status::OK();
   }
-  if (!plan) {
-    // Built outside the lock: two threads may build the same plan; both are correct.
-    SHALE_ASSIGN_OR_RETURN(plan, state_->BuildPlan(missing_mask));
-    std::lock_guard<std::mutex> lock(state_->mu);
-    if (state_->plans.size() >= kMaxCachedPlans) state_->plans.erase(state_->plans.begin());
-    state_->plans.emplace(missing_mask, plan);
-  }
-
-  SourcePointers in{};
-  TargetPointers out{};
-  for (int i = 0; i < k; ++i) in[i] = shards[plan->sources[i]];
-  for (int t = 0; t < plan->num_targets; ++t) out[t] = shards[plan->targets[t]];
-  RunIsal(k, plan->num_targets, plan->tables.data(), in, out, shard_len);
+  DecodePlan fresh;
+  SHALE_RETURN_IF_ERROR(state_->BuildPlan(missing_mask, fresh));
+  const DecodePlan* published = state_->plans.Insert(fresh);
+  // A full cache leaves this call with its own plan: correct, just slower.
+  RunPlan(k, published != nullptr ? *published : fresh, shards, shard_len);
   return Status::OK();
 }
 

@@ -10,9 +10,9 @@
 // matrix or the shard layout makes existing parity useless.
 //
 // Thread-safety: after Create(), Encode() and Reconstruct() may be called concurrently from any
-// number of threads on one coder (Encode reads immutable tables; Reconstruct takes a mutex only
-// to look up or insert a cached decode plan, never while coding). Moving or destroying a coder
-// requires that no call is in flight.
+// number of threads on one coder. Encode reads immutable tables. Reconstruct finds the decode
+// plan of a loss pattern without locking; only the first use of a pattern takes a mutex to
+// publish its plan. Moving or destroying a coder requires that no call is in flight.
 
 #include <cstddef>
 #include <cstdint>
@@ -63,8 +63,9 @@ class ErasureCoder {
   // Rebuilds in place every shard i with present[i] == false, data or parity, from the others.
   // `shards` and `present` have k+m entries (data shards first); buffers of missing shards are
   // overwritten, those of present shards are only read. More than m missing shards fail with
-  // FailedPrecondition and leave every buffer untouched. With a decode plan already cached for
-  // this loss pattern, nothing is allocated.
+  // FailedPrecondition and leave every buffer untouched. Decode plans are cached per loss
+  // pattern (up to 128 per coder, never evicted; later patterns are planned per call), so only
+  // the first use of a pattern allocates.
   Status Reconstruct(std::span<uint8_t* const> shards, std::span<const bool> present,
                      size_t shard_len) const;
 
