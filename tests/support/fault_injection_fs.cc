@@ -317,8 +317,15 @@ Result<std::unique_ptr<fs::FileLock>> FaultInjectionFileSystem::LockFile(const s
   return fault_internal::WrapLock(state_, std::move(lock));
 }
 
+void FaultInjectionFileSystem::SetAvailableBytes(std::optional<uint64_t> available_bytes) {
+  state_->available_override = available_bytes ? static_cast<int64_t>(*available_bytes) : -1;
+}
+
 Result<fs::SpaceInfo> FaultInjectionFileSystem::GetSpaceInfo(const std::string& path) {
-  return state_->base->GetSpaceInfo(path);
+  SHALE_ASSIGN_OR_RETURN(fs::SpaceInfo info, state_->base->GetSpaceInfo(path));
+  int64_t forced = state_->available_override.load();
+  if (forced >= 0) info.available_bytes = static_cast<uint64_t>(forced);
+  return info;
 }
 
 }  // namespace shale::testing

@@ -128,6 +128,10 @@ class FaultInjectionFileSystem final : public fs::FileSystem {
   FaultCounters counters() const;
   void ResetCounters();
 
+  // --- Space. GetSpaceInfo reports `available_bytes` free (of an unchanged capacity) instead of
+  // the base file system's figure, to test reserves and full-disk behaviour; nullopt restores it.
+  void SetAvailableBytes(std::optional<uint64_t> available_bytes);
+
   // --- fs::FileSystem.
   Result<std::unique_ptr<fs::AppendableFile>> NewAppendableFile(const std::string& path,
                                                                 fs::OpenMode mode) override;

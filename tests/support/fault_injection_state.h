@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 // Internals of FaultInjectionFileSystem shared by its two source files; not for tests to use.
 // Thread-safety: every field of State is guarded by State::mu.
 
@@ -59,6 +61,8 @@ struct FaultInjectionFileSystem::State {
   using FileState = fault_internal::FileState;
 
   State(fs::FileSystem* b, uint64_t seed) : base(b), rng(seed) {}
+
+  std::atomic<int64_t> available_override{-1};  // < 0: report the base file system's figure.
 
   // Returns the fault to inject for this call (or OK) and, if one fires, the rule in `*fired`
   // (valid while `mu` is held). `path2` is Rename's second path.
