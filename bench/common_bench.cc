@@ -186,6 +186,22 @@ void BM_HmacSha256Short(benchmark::State& state) {
 }
 BENCHMARK(BM_HmacSha256Short);
 
+void BM_HmacSha256StreamShort(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(HmacSha256Stream("AWS4wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+                                 .Update("20130524")
+                                 .Finish());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_HmacSha256StreamShort);
+
+void BM_Sha256Short(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(Sha256("20130524"));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sha256Short);
+
 }  // namespace
 }  // namespace shale
 

@@ -3,7 +3,8 @@
 // Cyclic redundancy checks used by Shale:
 //  - CRC32C (Castagnoli, iSCSI): every record header and payload on disk, every shard on the
 //    wire. Hardware-accelerated through ISA-L.
-//  - CRC32 (ISO-HDLC, the zlib/gzip CRC) and CRC64/NVME: the `x-amz-checksum-crc32` and
+//  - CRC32 (ISO-HDLC, the zlib/gzip CRC, ISA-L) and CRC64/NVME (our own PCLMULQDQ folding with
+//    a table-driven fallback, since ISA-L 2.30 lacks it): the `x-amz-checksum-crc32` and
 //    `x-amz-checksum-crc64nvme` values S3 clients send and expect back.
 //
 // Each comes in two shapes with identical results: a one-shot function (`Crc32c(data)`) and a

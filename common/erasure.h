@@ -24,12 +24,14 @@
 
 namespace shale {
 
-// Shards start at multiples of this many bytes and have lengths that are multiples of it.
+// Shard lengths are multiples of this (a format constant: readers recompute ShardLength), so in a
+// 64-byte aligned buffer holding a stripe's shards back to back every shard starts on a cache
+// line.
 inline constexpr size_t kShardAlignment = 64;
 
 // Bytes per shard when a chunk of `chunk_len` bytes is split into `k` data shards: ceil(chunk_len
 // / k) rounded up to kShardAlignment, so ISA-L's vector loops cover each shard without a scalar
-// tail and shards laid out back to back in one buffer start on cache lines. Data shard i holds
+// tail; padding adds less than 64 bytes per shard. Data shard i holds
 // chunk bytes [i*L, (i+1)*L); bytes past the chunk's end are zero. 0 for an empty chunk.
 // `k` must be in [1, ErasureCoder::kMaxDataShards].
 size_t ShardLength(size_t chunk_len, int k);

@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -118,6 +119,12 @@ Sha256Digest Sha256(std::string_view data) {
 }
 
 Sha256Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data) {
+  if (key.size() > static_cast<size_t>(INT_MAX)) {
+    // HMAC() takes an int key length. RFC 2104 replaces a key longer than the block by its
+    // hash, so hashing it here gives the same MAC.
+    const Sha256Digest hashed_key = Sha256(key);
+    return HmacSha256(std::span<const uint8_t>(hashed_key), data);
+  }
   Sha256Digest out;
   unsigned int written = 0;
   // HMAC() (not the deprecated HMAC_CTX API) accepts an empty key only as a non-null pointer.

@@ -95,6 +95,18 @@ TEST(CrcTest, MatchesBitwiseReferenceAtAllLengthsAndAlignments) {
   }
 }
 
+// Long buffers take the vectorised paths (ISA-L's folding loops, PCLMULQDQ for CRC64/NVME).
+TEST(CrcTest, MatchesBitwiseReferenceOnLongBuffers) {
+  std::mt19937_64 rng(testing::TestSeed());
+  const std::string buffer = RandomBytes(rng, 100'003);
+  for (size_t len : {64ul, 65ul, 127ul, 128ul, 1000ul, 4096ul, 100'003ul}) {
+    const std::string_view data = std::string_view(buffer).substr(0, len);
+    EXPECT_EQ(Crc32c(data), ReferenceCrc<uint32_t>(data, 0x82f63b78u)) << len;
+    EXPECT_EQ(Crc32(data), ReferenceCrc<uint32_t>(data, 0xedb88320u)) << len;
+    EXPECT_EQ(Crc64Nvme(data), ReferenceCrc<uint64_t>(data, 0x9a6c9329ac4bc9b5ull)) << len;
+  }
+}
+
 TEST(CrcTest, SpanAndStringViewOverloadsAgree) {
   const std::vector<uint8_t> bytes(kCheckInput.begin(), kCheckInput.end());
   EXPECT_EQ(Crc32c(std::span<const uint8_t>(bytes)), Crc32c(kCheckInput));
