@@ -1,30 +1,21 @@
 #pragma once
 
-// CRC32C (Castagnoli) for the segment format, through ISA-L. Private to storage/ until
-// common/crc.h lands: every call site goes through these two functions, so switching is a
-// one-line change here.
-
-#include <isa-l/crc.h>
+// CRC32C as the segment format uses it: extending a finished CRC with more bytes (the reader
+// and writer checksum large payloads piece by piece). A thin adapter over common/crc.h, which
+// owns the one implementation.
 
 #include <cstdint>
 #include <string_view>
+
+#include "common/crc.h"
 
 namespace shale::storage {
 
 // Extends a finished CRC32C `crc` (0 for an empty prefix) with `data`.
 inline uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
-  // ISA-L takes an int length: feed huge buffers in pieces.
-  constexpr size_t kMaxPiece = size_t{1} << 30;
-  uint32_t state = crc ^ ~0u;
-  while (!data.empty()) {
-    size_t n = data.size() < kMaxPiece ? data.size() : kMaxPiece;
-    state = crc32_iscsi(reinterpret_cast<unsigned char*>(const_cast<char*>(data.data())),
-                        static_cast<int>(n), state);
-    data.remove_prefix(n);
-  }
-  return state ^ ~0u;
+  using Traits = crc_internal::Crc32cTraits;
+  uint32_t reg = Traits::Update(~crc, reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  return Traits::Finish(reg);
 }
-
-inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
 
 }  // namespace shale::storage

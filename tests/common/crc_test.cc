@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/common/random_seed.h"
+#include "tests/support/random_seed.h"
 
 namespace shale {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "tests/common/random_seed.h"
+#include "tests/support/random_seed.h"
 #include "tests/support/status_matchers.h"
 
 namespace shale {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/crc.h"
-#include "tests/common/random_seed.h"
+#include "tests/support/random_seed.h"
 #include "tests/support/status_matchers.h"
 
 namespace shale {
