@@ -28,7 +28,8 @@ Result<SegmentHeaderInfo> ReadFirstSegmentHeader(fs::FileSystem& fs, const std::
     if (id && (!first || *id < *first)) first = id;
   }
   if (!first) return Status::NotFound("no segment files in " + segments);
-  SHALE_ASSIGN_OR_RETURN(auto file, fs.NewRandomAccessFile(segments + "/" + SegmentFileName(*first)));
+  SHALE_ASSIGN_OR_RETURN(auto file,
+                         fs.NewRandomAccessFile(segments + "/" + SegmentFileName(*first)));
   SHALE_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(std::move(file)));
   return reader->header();
 }
@@ -67,12 +68,7 @@ Status Engine::RebuildIndex(const EngineOptions& options) {
 const EngineOptions& Engine::options() const { return impl_->options(); }
 
 Status Engine::PutShard(std::string_view id, std::string_view data) {
-  SHALE_ASSIGN_OR_RETURN(Target t, ShardTarget(id));
-  WriteOp op;
-  op.kind = WriteOp::Kind::kPut;
-  op.target = &t;
-  op.payload = data;
-  return impl_->Submit(op);
+  return impl_->Mutate(WriteOp::Kind::kPut, ShardTarget(id), data);
 }
 
 Result<std::string> Engine::GetShard(std::string_view id, uint64_t offset, uint64_t length) {
@@ -85,23 +81,14 @@ Result<ShardInfo> Engine::StatShard(std::string_view id) {
 }
 
 Status Engine::DeleteShard(std::string_view id) {
-  SHALE_ASSIGN_OR_RETURN(Target t, ShardTarget(id));
-  WriteOp op;
-  op.kind = WriteOp::Kind::kDelete;
-  op.target = &t;
-  return impl_->Submit(op);
+  return impl_->Mutate(WriteOp::Kind::kDelete, ShardTarget(id));
 }
 
 Status Engine::PutVersion(std::string_view bucket, std::string_view key, const VersionId& version,
                           std::string_view payload, VersionKind kind) {
-  SHALE_ASSIGN_OR_RETURN(Target t, VersionTarget(bucket, key, version));
   std::string stored = EncodeStoredVersion(kind, payload);
-  WriteOp op;
-  op.kind = WriteOp::Kind::kPut;
-  op.target = &t;
-  op.payload = stored;
-  op.flags = VersionFlagsOf(stored);
-  return impl_->Submit(op);
+  return impl_->Mutate(WriteOp::Kind::kPut, VersionTarget(bucket, key, version), stored,
+                       VersionFlagsOf(stored));
 }
 
 Result<StoredVersion> Engine::GetVersion(std::string_view bucket, std::string_view key,
@@ -120,11 +107,7 @@ Result<StoredVersion> Engine::GetLatestVersion(std::string_view bucket, std::str
 
 Status Engine::DeleteVersion(std::string_view bucket, std::string_view key,
                              const VersionId& version) {
-  SHALE_ASSIGN_OR_RETURN(Target t, VersionTarget(bucket, key, version));
-  WriteOp op;
-  op.kind = WriteOp::Kind::kDelete;
-  op.target = &t;
-  return impl_->Submit(op);
+  return impl_->Mutate(WriteOp::Kind::kDelete, VersionTarget(bucket, key, version));
 }
 
 Result<VersionPage> Engine::ListVersions(const ListVersionsOptions& options) {
@@ -142,12 +125,7 @@ Result<VersionPage> Engine::ListVersions(const ListVersionsOptions& options) {
 }
 
 Status Engine::PutBucket(std::string_view name, std::string_view payload) {
-  SHALE_ASSIGN_OR_RETURN(Target t, BucketTarget(name));
-  WriteOp op;
-  op.kind = WriteOp::Kind::kPut;
-  op.target = &t;
-  op.payload = payload;
-  return impl_->Submit(op);
+  return impl_->Mutate(WriteOp::Kind::kPut, BucketTarget(name), payload);
 }
 
 Result<StoredBucket> Engine::GetBucket(std::string_view name) {
@@ -157,11 +135,7 @@ Result<StoredBucket> Engine::GetBucket(std::string_view name) {
 }
 
 Status Engine::DeleteBucket(std::string_view name) {
-  SHALE_ASSIGN_OR_RETURN(Target t, BucketTarget(name));
-  WriteOp op;
-  op.kind = WriteOp::Kind::kDelete;
-  op.target = &t;
-  return impl_->Submit(op);
+  return impl_->Mutate(WriteOp::Kind::kDelete, BucketTarget(name));
 }
 
 Result<std::vector<StoredBucket>> Engine::ListBuckets() {
@@ -200,6 +174,17 @@ Result<SpaceStats> Engine::GetSpaceStats() {
 }
 
 EngineStatus Engine::status() { return impl_->CurrentStatus(); }
+
+Status Engine::Impl::Mutate(WriteOp::Kind kind, Result<Target> target, std::string_view payload,
+                            uint8_t flags) {
+  SHALE_RETURN_IF_ERROR(target);
+  WriteOp op;
+  op.kind = kind;
+  op.target = &*target;
+  op.payload = payload;
+  op.flags = flags;
+  return Submit(op);
+}
 
 EngineStatus Engine::Impl::CurrentStatus() {
   EngineStatus s;

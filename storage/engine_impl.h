@@ -86,6 +86,9 @@ class Engine::Impl {
   Status Open();
   // engine_write.cc
   Status Submit(WriteOp op) { return queue_.PushAndWait(op); }
+  // One put or delete of `target` (payload and flags for puts), waiting for its outcome.
+  Status Mutate(WriteOp::Kind kind, Result<Target> target, std::string_view payload = {},
+                uint8_t flags = 0);
   // engine_read.cc
   Result<std::shared_ptr<const SegmentReader>> Reader(uint32_t segment_id);
   void ForgetReader(uint32_t segment_id);
