@@ -95,11 +95,18 @@ Status RunRebuildIndex(const Args& args, Io& io) {
     }
     if (!lock.ok()) return lock.status();
   }
+  // Checked before the old index is deleted: a rebuild under the wrong identity would fail
+  // halfway and leave an index no node could open.
+  SHALE_ASSIGN_OR_RETURN(storage::DataDirIdentity id,
+                         storage::Engine::ReadSegmentIdentity(options));
   if (options.node_id.empty()) {
-    SHALE_ASSIGN_OR_RETURN(storage::DataDirIdentity id,
-                           storage::Engine::ReadSegmentIdentity(options));
     options.node_id = id.node_id;
     options.cluster_id = id.cluster_id;
+  } else if (options.node_id != id.node_id || options.cluster_id != id.cluster_id) {
+    return Status::FailedPrecondition("the segments of " + options.dir + " belong to node '" +
+                                      id.node_id + "' of cluster '" + id.cluster_id +
+                                      "', not node '" + options.node_id + "' of cluster '" +
+                                      options.cluster_id + "'");
   }
   log::Info("rebuilding index", {{"data", options.dir},
                                  {"segments", segments},
