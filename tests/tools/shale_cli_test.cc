@@ -28,6 +28,7 @@ extern char** environ;
 namespace shale {
 namespace {
 
+using ::shale::testing::StatusIs;
 using storage::Engine;
 using storage::EngineOptions;
 using storage::VersionId;
@@ -182,7 +183,8 @@ std::string StateOf(Engine& e) {
     auto page = e.ListVersions(list);
     if (!page.ok()) return "ListVersions: " + page.status().ToString();
     for (const auto& v : page->versions) {
-      s << "version " << v.bucket << " " << v.key.substr(v.key.size() - std::min<size_t>(v.key.size(), 12)) << " len "
+      s << "version " << v.bucket << " "
+        << v.key.substr(v.key.size() - std::min<size_t>(v.key.size(), 12)) << " len "
         << v.key.size() << " v" << static_cast<int>(v.version[15]) << " kind "
         << static_cast<int>(v.kind) << " seq " << v.sequence << " payload "
         << std::hash<std::string>{}(v.payload) << "\n";
@@ -237,6 +239,52 @@ TEST_F(ShaleCliTest, RebuiltIndexEqualsTheOriginal) {
   ASSERT_OK_AND_ASSIGN(engine, Engine::Open(Options(DataDir())));
   ASSERT_OK_AND_ASSIGN(std::string fresh, engine->GetShard("after-rebuild"));
   EXPECT_EQ(fresh, "fresh");
+}
+
+// Regression: compaction dropped a tombstone once the segment of the record it deleted was
+// gone, although an older, overwritten copy of that record still sat in an earlier segment; a
+// rebuild then resurrected the old copy.
+TEST_F(ShaleCliTest, RebuildAfterCompactionDoesNotResurrectDeletedRecords) {
+  EngineOptions options = Options(DataDir());
+  // 15 fillers fill a 64 KiB segment; the 16th put rotates to a new one.
+  const std::string filler = Bytes(4096, 9);
+  auto fill = [&](Engine& e, const std::string& prefix) {
+    for (int i = 0; i < 15; ++i) ASSERT_OK(e.PutShard(prefix + std::to_string(i), filler));
+  };
+  {
+    ASSERT_OK_AND_ASSIGN(auto e, Engine::Open(options));
+    // Segment 1: the first copy of "victim" among records that stay live, so it is never
+    // compacted. Segment 2: the overwrite. Segment 3: the delete. Then 2 and 3 die.
+    ASSERT_OK(e->PutShard("victim", "old copy"));
+    fill(*e, "keep-");
+    fill(*e, "drop-b-");
+    ASSERT_OK(e->PutShard("victim", "new copy"));  // Small: still fits in segment 2.
+    fill(*e, "drop-c-");
+    ASSERT_OK(e->DeleteShard("victim"));
+    ASSERT_OK(e->PutShard("tail", filler));  // Opens segment 4, so segment 3 gets sealed.
+    for (int i = 0; i < 15; ++i) {
+      ASSERT_OK(e->DeleteShard("drop-b-" + std::to_string(i)));
+      ASSERT_OK(e->DeleteShard("drop-c-" + std::to_string(i)));
+    }
+    ASSERT_OK_AND_ASSIGN(auto space, e->GetSpaceStats());
+    ASSERT_EQ(space.segment_count, 4u) << "the layout this test needs";
+    for (int step = 0; step < 100; ++step) {
+      ASSERT_OK_AND_ASSIGN(auto outcome, e->CompactOnce());
+      if (!outcome.did_work) break;
+    }
+    EXPECT_EQ(e->status().segments_compacted, 2u);
+    EXPECT_THAT(e->GetShard("victim").status(), StatusIs(StatusCode::kNotFound));
+  }
+  std::filesystem::remove_all(IndexDir());
+  RunResult r = Shale({"rebuild-index", "--data", DataDir()});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  ASSERT_OK_AND_ASSIGN(auto e, Engine::Open(options));
+  EXPECT_THAT(e->GetShard("victim").status(), StatusIs(StatusCode::kNotFound));
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::string kept, e->GetShard("keep-" + std::to_string(i)));
+    EXPECT_EQ(kept, filler);
+  }
+  EXPECT_THAT(e->GetShard("drop-b-0").status(), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(ShaleCliTest, ExplicitIdentityInEqualsForm) {
