@@ -362,6 +362,7 @@ TEST_F(ShaleCliTest, UsageErrorsExitTwo) {
       {"rebuild-index", "--data", dir, "--data", dir},
       {"rebuild-index", "--data", dir, "extra"},
       {"rebuild-index", "--data", dir, "--node-id", "n"},
+      {"rebuild-index", "--data", "--node-id", "n", "--cluster-id", "c"},
       {"rebuild-index", "-d", dir},
   };
   for (const auto& args : cases) {

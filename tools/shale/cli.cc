@@ -64,7 +64,9 @@ Result<Args> ParseOptions(const CommandSpec& command, std::span<const std::strin
       continue;
     }
     if (!inline_value) {
-      if (i + 1 == argv.size()) {
+      // `--data --node-id x` is a forgotten value, not a directory named "--node-id"; such a
+      // value can still be given as `--data=--node-id`.
+      if (i + 1 == argv.size() || argv[i + 1].substr(0, 2) == "--") {
         return Status::InvalidArgument("option '--" + std::string(name) + "' needs a value (" +
                                        std::string(spec->value_name) + ")");
       }

@@ -5,12 +5,11 @@
 // the table of commands.cc; adding one (server, status, scrub, repair, verify, bench) is one
 // function plus one line there.
 //
-// Options are `--name value` or `--name=value`; a flag (an option without a value name) takes
-// no value. Positional arguments, unknown or repeated options and missing required ones are
-// usage errors.
-// Exit codes: 0 success, 1 the command failed (message on stderr), 2 usage error (usage on
-// stderr).
-// Thread-safety: parsing is pure; Run() is called once, from main.
+// Options are `--name value` (the value may not start with "--") or `--name=value`; a flag (an
+// option without a value name) takes no value. Positional arguments, unknown or repeated options
+// and missing required ones are usage errors. Exit codes: 0 success, 1 the command failed (message
+// on stderr), 2 usage error (usage on stderr). Thread-safety: parsing is pure; Run() is called
+// once, from main.
 
 #include <functional>
 #include <map>
@@ -36,7 +35,7 @@ struct OptionSpec {
   bool required = false;
 };
 
-// The options given to one command.
+// The options given to one command. A value: not synchronized, read by one command at a time.
 class Args {
  public:
   bool Has(std::string_view name) const { return values_.count(std::string(name)) != 0; }
