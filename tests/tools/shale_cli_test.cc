@@ -191,7 +191,9 @@ std::string StateOf(Engine& e) {
     }
   }
   auto space = e.GetSpaceStats();
-  if (space.ok()) s << "live bytes " << space->live_bytes << "\n";
+  if (space.ok())
+    s << "live bytes " << space->live_bytes << ", dead " << space->dead_bytes << " bytes, segments "
+      << space->segment_count << "\n";
   return s.str();
 }
 
