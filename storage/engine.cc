@@ -56,13 +56,19 @@ Status Engine::RebuildIndex(const EngineOptions& options) {
   // An empty index replays every segment from its first record.
   EngineOptions rebuild = options;
   if (rebuild.node_id.empty() || rebuild.cluster_id.empty()) {
-    SHALE_ASSIGN_OR_RETURN(SegmentHeaderInfo first, ReadFirstSegmentHeader(*fs, options.dir));
-    rebuild.node_id = first.node_id;
-    rebuild.cluster_id = first.cluster_id;
+    SHALE_ASSIGN_OR_RETURN(DataDirIdentity id, ReadSegmentIdentity(options));
+    rebuild.node_id = id.node_id;
+    rebuild.cluster_id = id.cluster_id;
   }
   rebuild.background_compaction = false;
   SHALE_ASSIGN_OR_RETURN(auto engine, Open(rebuild));
   return Status::OK();
+}
+
+Result<DataDirIdentity> Engine::ReadSegmentIdentity(const EngineOptions& options) {
+  fs::FileSystem* fs = options.fs ? options.fs : fs::DefaultFileSystem();
+  SHALE_ASSIGN_OR_RETURN(SegmentHeaderInfo first, ReadFirstSegmentHeader(*fs, options.dir));
+  return DataDirIdentity{std::move(first.node_id), std::move(first.cluster_id)};
 }
 
 const EngineOptions& Engine::options() const { return impl_->options(); }
@@ -153,6 +159,19 @@ Result<std::vector<RepairItem>> Engine::PeekRepairs(size_t limit) {
 }
 
 Result<StepOutcome> Engine::CompactOnce() { return impl_->CompactOnce(); }
+
+Result<uint64_t> Engine::CountShards() {
+  constexpr size_t kPage = 4096;
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  uint64_t count = 0;
+  std::string after;
+  for (;;) {
+    SHALE_ASSIGN_OR_RETURN(auto page, snap.ListShards(after, kPage));
+    count += page.size();
+    if (page.size() < kPage) return count;
+    after = std::move(page.back().id);
+  }
+}
 
 Result<SpaceStats> Engine::GetSpaceStats() {
   SpaceStats out;

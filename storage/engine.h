@@ -91,6 +91,12 @@ struct SpaceStats {
   uint64_t reserve_bytes = 0;
 };
 
+// The identity a data directory's segments were written under.
+struct DataDirIdentity {
+  std::string node_id;
+  std::string cluster_id;
+};
+
 struct EngineStatus {
   bool read_only = false;
   std::string read_only_reason;
@@ -112,6 +118,9 @@ class Engine {
   // Deletes the index of options.dir and rebuilds it from the segment files alone. Empty
   // node_id/cluster_id are taken from the oldest segment's header.
   static Status RebuildIndex(const EngineOptions& options);
+  // The node and cluster id in the header of the oldest segment of options.dir (what
+  // RebuildIndex uses when the options leave them empty). NotFound if there is no segment.
+  static Result<DataDirIdentity> ReadSegmentIdentity(const EngineOptions& options);
 
   ~Engine();  // Stops background work and drains the write queue.
   Engine(const Engine&) = delete;
@@ -150,6 +159,9 @@ class Engine {
   // One compaction step: rewrites the segment with the lowest live ratio under the threshold.
   // did_work is false when no segment qualifies. The background worker calls this too.
   Result<StepOutcome> CompactOnce();
+
+  // Shards in the index: a full scan of the shard table, for tools (not the data path).
+  Result<uint64_t> CountShards();
 
   Result<SpaceStats> GetSpaceStats();
   EngineStatus status();

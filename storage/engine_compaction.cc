@@ -4,6 +4,7 @@
 // removed, and its stats forgotten. Reads never fail meanwhile: a reader holding the old file
 // keeps reading it, and a lookup that finds the file gone looks the shard up again.
 
+#include <map>
 #include <optional>
 
 #include "common/log.h"
@@ -12,6 +13,17 @@
 
 namespace shale::storage {
 namespace {
+
+// True if a segment other than `compacting`, with an id <= `target`, still exists: it may hold
+// a copy of the record a tombstone deleted (see the caller).
+bool OlderCopiesMayExist(const std::map<uint32_t, SegmentStats>& all, uint32_t target,
+                         uint32_t compacting) {
+  for (const auto& [id, stats] : all) {
+    if (id > target) break;  // std::map: ascending ids.
+    if (id != compacting && stats.indexed_up_to != kSegmentDropped) return true;
+  }
+  return false;
+}
 
 // Relocations handed to the writer at once: bounds the memory a step holds.
 constexpr size_t kRelocateBatchRecords = 64;
@@ -69,10 +81,13 @@ Result<StepOutcome> Engine::Impl::CompactOnce() {
     std::mutex mu;
     std::condition_variable cv;
     std::vector<WriteOp> ops(pending.size());
+    // Not vector<bool>: the writer sets each flag through a pointer.
+    std::unique_ptr<bool[]> moved = std::make_unique<bool[]>(pending.size());
     for (size_t i = 0; i < pending.size(); ++i) {
       ops[i].kind = WriteOp::Kind::kRelocate;
       ops[i].record = &pending[i];
       ops[i].segment_id = seg;
+      ops[i].moved = &moved[i];
     }
     size_t pushed = 0;
     Status push_error;
@@ -92,7 +107,9 @@ Result<StepOutcome> Engine::Impl::CompactOnce() {
     }
     SHALE_RETURN_IF_ERROR(push_error);
     for (const auto& r : results) SHALE_RETURN_IF_ERROR(r);
-    copied += pending_bytes;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (moved[i]) copied += pending[i].location.length;
+    }
     pending.clear();
     pending_bytes = 0;
     return Status::OK();
@@ -103,11 +120,12 @@ Result<StepOutcome> Engine::Impl::CompactOnce() {
     if (rec.header.type == RecordType::kTombstone) {
       auto payload = DecodeTombstonePayload(rec.payload);
       if (!payload.ok()) return fail(payload.status());
-      // Needed only while the segment of the record it deleted still exists.
-      uint32_t target = payload->target_segment_id;
-      if (target == seg || !all.count(target) || all[target].indexed_up_to == kSegmentDropped) {
-        continue;
-      }
+      // Needed while a rebuild could replay an older copy of what it deleted. Every copy
+      // (the deleted record, the versions it overwrote, earlier relocations) was written no
+      // later than the deleted record, so lies in a segment <= target_segment_id. Checking only
+      // the target segment itself was not enough: dropping the tombstone once that segment was
+      // gone let a rebuild resurrect an overwritten copy from an older segment.
+      if (!OlderCopiesMayExist(all, payload->target_segment_id, seg)) continue;
     } else if (!rec.payload_loaded) {
       auto full = reader->ReadRecord(rec.location.offset);
       if (!full.ok()) return fail(full.status());

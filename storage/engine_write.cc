@@ -305,8 +305,12 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           const RecordHeader& h = rec.header;
           if (h.type == RecordType::kTombstone) {
             auto ext = active_->Append(RecordSpec{h.type, h.id, h.sequence, rec.payload});
-            if (!ext.ok()) failure = ext.status();
-            appended = appended || ext.ok();
+            if (!ext.ok()) {
+              failure = ext.status();
+              break;
+            }
+            appended = true;
+            if (op.moved) *op.moved = true;
             break;
           }
           auto t = TargetOfRecord(h.type, h.id);
@@ -341,6 +345,7 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           uint8_t flags = static_cast<uint8_t>((*cur)->flags & ~kEntryBad);
           AddPut(&ib, *t, *index_id, active_id_, *ext, h.sequence, flags, rec.payload);
           overlay[okey] = Overlay{true, active_id_, h.sequence};
+          if (op.moved) *op.moved = true;
           break;
         }
         case WriteOp::Kind::kMarkBad: {

@@ -1,9 +1,11 @@
 #pragma once
 
 // The payload of a tombstone record (docs/FORMAT.md, "Tombstone payload"): where the deleted
-// record lived when it was deleted. Compaction keeps a tombstone only while that segment still
-// exists — once it is gone, no older copy of the target can be replayed by a rebuild, and the
-// tombstone is garbage. Pure functions; thread-safe.
+// record lived when it was deleted. Every copy of the target (the deleted record and the
+// versions it overwrote) lies in that segment or an older one, so compaction keeps a tombstone
+// while any segment with an id <= target_segment_id still exists — once none does, no older
+// copy of the target can be replayed by a rebuild, and the tombstone is garbage. Pure
+// functions; thread-safe.
 
 #include <cstdint>
 #include <string>

@@ -1,0 +1,12 @@
+#include "tools/shale/commands.h"
+
+namespace shale::cli {
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> commands = {
+      RebuildIndexCommand(),
+  };
+  return commands;
+}
+
+}  // namespace shale::cli
