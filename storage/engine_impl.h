@@ -67,6 +67,7 @@ struct WriteOp {
   std::string_view reason;                // kMarkBad.
   const ScannedRecord* record = nullptr;  // kRelocate: a record read from `segment_id`.
   uint32_t segment_id = 0;                // kRelocate, kMarkDropped, kForgetSegment.
+  bool* moved = nullptr;                  // kRelocate: set to true when the record was copied.
 };
 
 // The current index state of a target, as the writer sees it.
