@@ -9,6 +9,7 @@ build_pkgs=(
   libboost-dev liblmdb-dev lmdb-utils libisal-dev libcurl4-openssl-dev rapidjson-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev           # libFuzzer targets (SHALE_FUZZ) and their sanitizers
+  clang-format                       # tools/test.sh checks that every source follows .clang-format
 )
 # The real S3 clients the integration tests drive.
 client_pkgs=(curl awscli python3 python3-boto3 s3cmd rclone)

@@ -95,8 +95,8 @@ void FuzzScan(std::string_view input) {
 
 void FuzzOne(std::string_view input) {
   FuzzHeader(input);
-  (void)DecodeVersionRecordId(input);    // Must not crash; the outcome is irrelevant here.
-  (void)DecodeTombstoneId(input);  // Same.
+  (void)DecodeVersionRecordId(input);  // Must not crash; the outcome is irrelevant here.
+  (void)DecodeTombstoneId(input);      // Same.
   (void)DecodeSegmentHeader(input);
   FuzzScan(input);
 }

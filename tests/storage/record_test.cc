@@ -47,7 +47,7 @@ void FixHeaderCrc(std::string* bytes, size_t id_length) {
 
 std::string VersionIdBytes(size_t bucket_len = 6, size_t key_len = 9) {
   auto id = EncodeVersionRecordId({std::string(bucket_len, 'b'), std::string(key_len, 'k'),
-                             std::string(kVersionIdSize, '\x01')});
+                                   std::string(kVersionIdSize, '\x01')});
   EXPECT_OK(id);
   return id.ok() ? *id : std::string();
 }
@@ -201,8 +201,8 @@ TEST(RecordIdTest, VersionIdRoundTripAndLimits) {
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodeVersionRecordId(bytes + "x"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodeVersionRecordId(std::string("\x05"
-                                          "ab",
-                                          3)),
+                                                "ab",
+                                                3)),
               StatusIs(StatusCode::kInvalidArgument));
 }
 
