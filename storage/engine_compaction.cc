@@ -98,16 +98,26 @@ Result<StepOutcome> Engine::Impl::CompactOnce() {
     return Status::OK();
   };
 
+  // The oldest segment besides the victim that still exists (a tombstone's horizon).
+  std::optional<uint32_t> oldest_other;
+  for (const auto& [id, st] : all) {
+    if (id != seg && st.indexed_up_to != kSegmentDropped) {
+      oldest_other = id;
+      break;
+    }
+  }
   ScannedRecord rec;
   while (scanner->Next(&rec)) {
     if (rec.header.type == RecordType::kTombstone) {
       auto payload = DecodeTombstonePayload(rec.payload);
       if (!payload.ok()) return fail(payload.status());
-      // Needed only while the segment of the record it deleted still exists.
-      uint32_t target = payload->target_segment_id;
-      if (target == seg || !all.count(target) || all[target].indexed_up_to == kSegmentDropped) {
-        continue;
-      }
+      // Needed while any segment that may hold a copy of what it deleted still exists, not
+      // only the target's: older generations of the same id (superseded by sequence, never
+      // tombstoned) sit in segments at or before the target, since records only move forward
+      // while live. Dropping the tombstone earlier lets a rebuild from the segments resurrect
+      // such a copy (tests/crash: RebuildAfterCompactionKeepsDeletes). Conservative: keeps
+      // tombstones until every segment up to their target is gone.
+      if (!oldest_other || *oldest_other > payload->target_segment_id) continue;
     } else if (!rec.payload_loaded) {
       auto full = reader->ReadRecord(rec.location.offset);
       if (!full.ok()) return fail(full.status());
