@@ -16,6 +16,8 @@
 
 #include "common/result.h"
 #include "storage/engine.h"
+#include "storage/engine_impl.h"
+#include "storage/segment_format.h"
 
 namespace shale::storage::crash {
 
@@ -136,6 +138,16 @@ inline Result<uint32_t> ObserveState(Engine& engine, uint64_t seed, uint32_t ite
     return Status::Corruption("generation " + std::to_string(gen) + " has the wrong kind");
   }
   return gen;
+}
+
+// The bytes the segment record of `item` at generation `gen` occupies: what the engine counts
+// as live for it. Uses the engine's internal record id encoding (storage/engine_impl.h).
+inline uint64_t RecordBytes(uint64_t seed, uint32_t item, uint32_t gen) {
+  const uint64_t payload = Content(seed, item, gen).size();
+  if (IsShard(item)) return kRecordOverhead + ShardId(item).size() + payload;
+  Result<Target> t = VersionTarget(kBucket, ObjectKey(item), ObjectVersion(item));
+  // Stored version payloads carry one kind byte in front of the caller's payload.
+  return kRecordOverhead + (t.ok() ? t->record_id.size() : 0) + 1 + payload;
 }
 
 }  // namespace shale::storage::crash
