@@ -14,7 +14,6 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,11 +26,11 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/log.h"
 #include "storage/engine.h"
+#include "tests/crash/crash_child.h"
 #include "tests/crash/crash_workload.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -42,7 +41,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kDefaultRounds = 24;
-constexpr unsigned kChildAlarmSeconds = 120;  // A child nobody kills ends itself.
 constexpr auto kChildTimeout = std::chrono::seconds(60);
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr size_t kMaxReportedProblems = 20;
@@ -62,121 +60,6 @@ int CrashRounds() {
 
 double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-// One report from child to parent. 16 bytes, so each write(2) of one is atomic (PIPE_BUF):
-// concurrent writer threads never interleave bytes.
-enum class MsgType : uint32_t { kReady = 1, kIntent, kAck, kCompacted, kDone, kError };
-struct Msg {
-  MsgType type;
-  uint32_t item;
-  uint32_t state;
-  uint32_t thread;
-};
-static_assert(sizeof(Msg) == 16);
-
-// The child's end of the pipe. Thread-safety: Send may be called from any thread.
-class Channel {
- public:
-  explicit Channel(int fd) : fd_(fd) {}
-  void Send(MsgType type, uint32_t item = 0, uint32_t state = 0, uint32_t thread = 0) const {
-    const Msg m{type, item, state, thread};
-    for (;;) {
-      ssize_t n = ::write(fd_, &m, sizeof(m));
-      if (n == static_cast<ssize_t>(sizeof(m))) return;
-      if (n < 0 && errno == EINTR) continue;
-      ::_exit(6);  // The parent is gone.
-    }
-  }
-  [[noreturn]] void Fail(const std::string& what) const {
-    std::fprintf(stderr, "crash test child: %s\n", what.c_str());
-    Send(MsgType::kError);
-    ::_exit(3);
-  }
-
- private:
-  int fd_;
-};
-
-// What a child does once forked.
-struct ChildPlan {
-  enum class Work { kLoad, kIdle, kRebuild };
-  Work work = Work::kLoad;  // kIdle: open (recover) and wait; kRebuild: Engine::RebuildIndex.
-  EngineOptions options;
-  bool compactor = false;  // kLoad: also run CompactOnce in a loop.
-  uint64_t content_seed = 0;
-  uint64_t thread_seed = 0;
-};
-
-// Each writer thread works on the items it owns (item % kThreads == t): puts new generations,
-// deletes present items, and now and then reads one back against its own exact model.
-void WriterLoop(Engine* engine, const Channel* ch, const ChildPlan* plan, uint32_t t,
-                std::vector<ItemModel>* model) {
-  std::mt19937_64 rng(Mix64(plan->thread_seed + t));
-  auto pick = [&]() -> uint32_t {
-    if (rng() % 4 == 0) {
-      return kShardItems + t + kThreads * static_cast<uint32_t>(rng() % kSlotsPerThread);
-    }
-    return t + kThreads * static_cast<uint32_t>(rng() % kShardsPerThread);
-  };
-  for (uint64_t n = 1;; ++n) {
-    const uint32_t item = pick();
-    ItemModel& m = (*model)[item];
-    const uint32_t next = m.acked != 0 && rng() % 100 < 30 ? 0 : ++m.max_gen;
-    ch->Send(MsgType::kIntent, item, next, t);
-    Status s = ApplyState(*engine, plan->content_seed, item, next);
-    if (!s.ok())
-      ch->Fail("setting " + ItemName(item) + " to " + DescribeState(next) + ": " + s.ToString());
-    m.acked = next;
-    ch->Send(MsgType::kAck, item, next, t);
-    if (n % 8 == 0) {
-      const uint32_t other = pick();
-      Result<uint32_t> got = ObserveState(*engine, plan->content_seed, other);
-      if (!got.ok() || *got != (*model)[other].acked) {
-        ch->Fail("reading back " + ItemName(other) + ": expected " +
-                 DescribeState((*model)[other].acked) + ", found " +
-                 (got.ok() ? DescribeState(*got) : got.status().ToString()));
-      }
-    }
-  }
-}
-
-[[noreturn]] void RunChild(const ChildPlan& plan, std::vector<ItemModel> model, int fd) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  ::alarm(kChildAlarmSeconds);
-  const Channel ch(fd);
-  if (plan.work == ChildPlan::Work::kRebuild) {
-    ch.Send(MsgType::kReady);
-    Status s = Engine::RebuildIndex(plan.options);
-    if (!s.ok()) ch.Fail("RebuildIndex: " + s.ToString());
-    ch.Send(MsgType::kDone);
-    ::_exit(0);
-  }
-  auto engine = Engine::Open(plan.options);
-  if (!engine.ok()) ch.Fail("Engine::Open: " + engine.status().ToString());
-  ch.Send(MsgType::kReady);
-  if (plan.work == ChildPlan::Work::kIdle) {
-    for (;;) ::pause();
-  }
-  std::vector<std::thread> threads;
-  for (uint32_t t = 0; t < kThreads; ++t) {
-    threads.emplace_back(WriterLoop, engine->get(), &ch, &plan, t, &model);
-  }
-  if (plan.compactor) {
-    threads.emplace_back([&] {
-      for (;;) {
-        Result<StepOutcome> step = (*engine)->CompactOnce();
-        if (!step.ok()) ch.Fail("CompactOnce: " + step.status().ToString());
-        if (step->did_work) {
-          ch.Send(MsgType::kCompacted);
-        } else {
-          std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  ::_exit(4);  // Unreachable: the threads loop until the kill.
 }
 
 // When to kill: `delay_ms` after the fork, or after the child reported kReady.
@@ -540,17 +423,20 @@ TEST_F(EngineCrashTest, AcknowledgedWritesSurviveKills) {
 TEST_F(EngineCrashTest, RebuildIndexIsRestartable) {
   const Clock::time_point start = Clock::now();
   // A history with compaction: segments hold relocated records, tombstones and dead copies.
+  // Load rounds go on until compaction has run a few times (bounded: a slow disk gets fewer).
   uint64_t compactions = 0;
-  for (int round = 0; round < 6; ++round) {
+  int load_rounds = 0;
+  while (load_rounds < 6 || (compactions < 5 && load_rounds < 20)) {
     ChildPlan plan;
     plan.options = Options(kMiB, true);
     plan.compactor = true;
     plan.content_seed = seed_;
     plan.thread_seed = rng_();
     ChildOutcome out = Run(plan, KillPlan{false, Uniform(150, 400)});
-    ASSERT_FALSE(out.failed) << "load round " << round << ", seed " << seed_;
+    ASSERT_FALSE(out.failed) << "load round " << load_rounds << ", seed " << seed_;
     compactions += out.compactions;
-    ASSERT_TRUE(VerifyAndResolve("after load round " + std::to_string(round)));
+    ASSERT_TRUE(VerifyAndResolve("after load round " + std::to_string(load_rounds)));
+    ++load_rounds;
   }
   const EngineOptions options = Options(4 * kMiB, false);
   // An uninterrupted rebuild first; its duration tells where the kills below may land.
@@ -588,8 +474,8 @@ TEST_F(EngineCrashTest, RebuildIndexIsRestartable) {
   ASSERT_TRUE(VerifyAndResolve("after the final rebuild"));
   std::printf(
       "rebuild: %.1f ms uninterrupted, %d of 5 rebuilds killed, half-rebuilt index %s, "
-      "%llu compactions before, %.1f s\n",
-      rebuild_ms, killed, opened ? "opened" : "refused",
+      "%d load rounds with %llu compactions before, %.1f s\n",
+      rebuild_ms, killed, opened ? "opened" : "refused", load_rounds,
       static_cast<unsigned long long>(compactions), MillisSince(start) / 1000);
   EXPECT_GE(killed, 3);
   EXPECT_GT(compactions, 0u);
