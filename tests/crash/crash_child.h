@@ -86,8 +86,9 @@ inline void WriterLoop(Engine* engine, const Channel* ch, const ChildPlan* plan,
     const uint32_t next = m.acked != 0 && rng() % 100 < 30 ? 0 : ++m.max_gen;
     ch->Send(MsgType::kIntent, item, next, t);
     Status s = ApplyState(*engine, plan->content_seed, item, next);
-    if (!s.ok())
+    if (!s.ok()) {
       ch->Fail("setting " + ItemName(item) + " to " + DescribeState(next) + ": " + s.ToString());
+    }
     m.acked = next;
     ch->Send(MsgType::kAck, item, next, t);
     if (n % 8 == 0) {
