@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <unordered_set>
 
 #include "common/log.h"
 #include "storage/engine_impl.h"
@@ -115,8 +116,27 @@ Result<StepOutcome> Engine::Impl::CompactOnce() {
     return Status::OK();
   };
 
+  // The offsets the index points at right now: everything else in the segment is dead and
+  // is not even handed to the writer (which re-checks liveness anyway, as records may die
+  // while the step runs).
+  std::unordered_set<uint64_t> live_offsets;
+  {
+    SHALE_ASSIGN_OR_RETURN(auto snap, index_->Snapshot());
+    constexpr size_t kPage = 4096;
+    for (uint64_t from = 0;;) {
+      auto refs = snap.ListSegmentRecords(seg, from, kPage);
+      if (!refs.ok()) return fail(refs.status());
+      for (const auto& r : *refs) live_offsets.insert(r.offset);
+      if (refs->size() < kPage) break;
+      from = refs->back().offset + 1;
+    }
+  }
+
   ScannedRecord rec;
   while (scanner->Next(&rec)) {
+    if (rec.header.type != RecordType::kTombstone && !live_offsets.count(rec.location.offset)) {
+      continue;
+    }
     if (rec.header.type == RecordType::kTombstone) {
       auto payload = DecodeTombstonePayload(rec.payload);
       if (!payload.ok()) return fail(payload.status());
