@@ -133,6 +133,36 @@ TEST_F(EngineFaultTest, TheReserveRefusesPutsButKeepsDeletesAndReadsWorking) {
   ASSERT_OK(engine->PutShard("c", "x"));
 }
 
+// On a full disk, compaction (which may use the reserve) still reclaims space.
+TEST_F(EngineFaultTest, CompactionRunsOnAFullDisk) {
+  auto o = TestOptions(dir_.path(), &faulty_);
+  o.space_reserve_bytes = 1 << 20;
+  o.segment_size = 32 * 1024;
+  ASSERT_OK_AND_ASSIGN(auto engine, Engine::Open(o));
+  for (int i = 0; i < 40; ++i) {
+    std::string id = "f" + std::to_string(i);
+    ASSERT_OK(engine->PutShard(id, ShardBytes(id, 1, 3000)));
+  }
+  faulty_.SetAvailableBytes(1000);  // Far under the reserve: the disk is "full".
+  EXPECT_THAT(engine->PutShard("more", "x"), StatusIs(StatusCode::kNoSpace));
+  for (int i = 0; i < 40; ++i) {
+    if (i % 4 != 0) {
+      ASSERT_OK(engine->DeleteShard("f" + std::to_string(i)));
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(SpaceStats before, engine->GetSpaceStats());
+  int steps = 0;
+  for (;;) {
+    ASSERT_OK_AND_ASSIGN(StepOutcome step, engine->CompactOnce());
+    if (!step.did_work) break;
+    ++steps;
+  }
+  EXPECT_GT(steps, 0);
+  ASSERT_OK_AND_ASSIGN(SpaceStats after, engine->GetSpaceStats());
+  EXPECT_LT(after.dead_bytes, before.dead_bytes / 2);
+  for (int i = 0; i < 40; i += 4) ExpectShard(*engine, "f" + std::to_string(i), 1, 3000);
+}
+
 TEST_F(EngineFaultTest, WhenNoNewSegmentCanBeOpenedTheEngineTurnsReadOnly) {
   auto engine = Open();
   ASSERT_TRUE(engine);
