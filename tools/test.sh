@@ -58,7 +58,8 @@ cmake --build build-asan -j"$jobs"
 
 stage "ASan+UBSan tests (unit and fuzz corpora)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The suppressions name third-party code only (each entry says why).
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$root/tests/ubsan_suppressions.txt
 run_ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|fuzz' "${label_args[@]}"
 
 stage "libFuzzer build (clang) and bounded fuzzing"
@@ -72,8 +73,11 @@ if [[ ${#fuzzers[@]} -gt 0 ]]; then
     corpus=tests/fuzz/corpus/${fz%_fuzz}
     # New inputs go to a scratch dir, never into the checked-in corpus.
     scratch=$(mktemp -d)
-    echo "fuzzing $fz (20000 runs)"
-    build-fuzz/tests/fuzz/"$fz" -runs=20000 -max_len=65536 -seed=1 "$scratch" "$corpus" \
+    echo "fuzzing $fz (100000 runs)"
+    # A crashing input is written to the scratch dir and printed (base64) by libFuzzer; save it
+    # into the corpus once fixed, so every later build replays it.
+    build-fuzz/tests/fuzz/"$fz" -runs=100000 -max_len=65536 -seed=1 -artifact_prefix="$scratch/" \
+      "$scratch" "$corpus" \
       >"$scratch.log" 2>&1 || { cat "$scratch.log"; echo "fuzz target $fz failed"; exit 1; }
     tail -1 "$scratch.log"
     rm -rf "$scratch" "$scratch.log"
