@@ -227,26 +227,41 @@ std::string ShardId(const char* prefix, uint64_t i) {
   return id;
 }
 
-// Puts `count` shards of `payload` from `writers` threads (or until `seconds`), counting the
-// group-commit batches through LMDB's transaction id. The engine is closed on return.
+// Puts `count` shards of `payload` (ids prefix + 0, 1, ...) from `writers` threads, or until
+// `seconds` pass, counting the group-commit batches through LMDB's transaction id. The engine
+// is opened and closed around the timed part (the open/close transactions are subtracted).
 struct PutRun {
   RunResult run;
   uint64_t batches = 0;
+  void Add(const PutRun& o) {
+    run.seconds += o.run.seconds;
+    run.ops += o.run.ops;
+    run.latency_ns.insert(run.latency_ns.end(), o.run.latency_ns.begin(), o.run.latency_ns.end());
+    batches += o.batches;
+  }
 };
 PutRun EnginePuts(const std::string& dir, uint64_t segment_size, int writers,
-                  const std::string& payload, uint64_t count, double seconds) {
-  // Open and close once so the txn id baseline excludes creation.
+                  const std::string& payload, uint64_t count, double seconds,
+                  const std::string& prefix = "s") {
+  { OpenEngine(dir, segment_size); }  // Creates the engine on first use.
+  const uint64_t txn0 = IndexTxnId(dir);
   { OpenEngine(dir, segment_size); }
-  uint64_t txn0 = IndexTxnId(dir);
+  const uint64_t open_close_txns = IndexTxnId(dir) - txn0;
   PutRun out;
   {
     auto engine = OpenEngine(dir, segment_size);
     out.run = RunParallel(writers, count, seconds, [&](uint64_t i, int) {
-      Check(engine->PutShard(ShardId("s", i), payload), "put");
+      Check(engine->PutShard(ShardId(prefix.c_str(), i), payload), "put");
     });
   }
-  out.batches = IndexTxnId(dir) - txn0;
+  out.batches = IndexTxnId(dir) - txn0 - 2 * open_close_txns;
   return out;
+}
+
+void AddRaw(RunResult* total, const RunResult& r) {
+  total->seconds += r.seconds;
+  total->ops += r.ops;
+  total->latency_ns.insert(total->latency_ns.end(), r.latency_ns.begin(), r.latency_ns.end());
 }
 
 // ---- Machine ----
@@ -323,25 +338,35 @@ std::string Lat(const Percentiles& p) {
   return Fmt("%.0f", p.p50_us) + " / " + Fmt("%.0f", p.p99_us) + " µs";
 }
 
+// The disk's speed drifts by 2-3x within minutes here (shared VM), so engine and raw runs
+// alternate in rounds and each total is summed over all rounds: both see the same disk.
+constexpr int kRounds = 8;
+
 void BigPuts(const Flags& f, const std::string& scratch, Table* t) {
   const std::string block = RandomBytes(kMiB, f.seed);
-  const uint64_t n = f.big_mib;
+  const uint64_t per_round = std::max<uint64_t>(f.big_mib / kRounds, 16);
   const std::string raw_path = scratch + "/raw-big";
-  auto raw_each = [&] { return RawAppend(raw_path, block, n, 1e9, 1); };
-  RunResult raw1 = raw_each();
-  RunResult raw16 = RawAppend(raw_path, block, n, 1e9, 16);
-  for (int writers : {1, 4}) {
-    const std::string dir = scratch + "/big" + std::to_string(writers);
-    PutRun e = EnginePuts(dir, uint64_t{1} << 30, writers, block, n, 1e9);
-    std::filesystem::remove_all(dir);
-    RunResult raw_after = raw_each();  // Again after: the better raw run is the reference.
-    if (raw_after.ops / raw_after.seconds > raw1.ops / raw1.seconds) raw1 = raw_after;
-    double eb = double(e.run.ops) * kMiB, rb = double(raw1.ops) * kMiB;
-    t->Add("1 MiB PutShard, " + std::to_string(writers) + " writer(s)", Mbs(eb, e.run.seconds),
+  const std::string dir = scratch + "/big";
+  RunResult raw1, raw16;
+  PutRun e1, e4;
+  for (int round = 0; round < kRounds; ++round) {
+    AddRaw(&raw1, RawAppend(raw_path, block, per_round, 1e9, 1));
+    e1.Add(EnginePuts(dir, uint64_t{1} << 30, 1, block, per_round, 1e9,
+                      "a" + std::to_string(round) + "-"));
+    e4.Add(EnginePuts(dir, uint64_t{1} << 30, 4, block, per_round, 1e9,
+                      "b" + std::to_string(round) + "-"));
+    AddRaw(&raw16, RawAppend(raw_path, block, per_round, 1e9, 16));
+  }
+  std::filesystem::remove_all(dir);
+  const double rb = double(raw1.ops) * kMiB;
+  for (const auto& [writers, e] : {std::pair{1, &e1}, std::pair{4, &e4}}) {
+    const double eb = double(e->run.ops) * kMiB;
+    t->Add("1 MiB PutShard, " + std::to_string(writers) + " writer(s)", Mbs(eb, e->run.seconds),
            Mbs(rb, raw1.seconds) + " (write+fdatasync each)",
-           Ratio(eb / e.run.seconds, rb / raw1.seconds),
-           Fmt("batch %.2f puts; ", double(e.run.ops) / double(e.batches)) + "put p50/p99 " +
-               Lat(Summarize(e.run.latency_ns)));
+           Ratio(eb / e->run.seconds, rb / raw1.seconds),
+           Fmt("batch %.2f puts; ", double(e->run.ops) / double(e->batches)) + "put p50/p99 " +
+               Lat(Summarize(e->run.latency_ns)) + "; raw write+sync p50/p99 " +
+               Lat(Summarize(raw1.latency_ns)));
   }
   double rb16 = double(raw16.ops) * kMiB;
   t->Add("raw 1 MiB writes, fdatasync per 16 MiB", "", Mbs(rb16, raw16.seconds), "",
@@ -351,11 +376,16 @@ void BigPuts(const Flags& f, const std::string& scratch, Table* t) {
 void SmallPuts(const Flags& f, const std::string& scratch, Table* t) {
   const std::string block = RandomBytes(4096, f.seed + 1);
   const std::string raw_path = scratch + "/raw-small";
-  const double secs = f.small_seconds;
-  RunResult raw1 = RawAppend(raw_path, block, UINT64_MAX, secs / 2, 1);
-  RunResult raw32 = RawAppend(raw_path, block, UINT64_MAX, secs / 2, 32);
   const std::string dir = scratch + "/small";
-  PutRun e = EnginePuts(dir, uint64_t{1} << 30, f.small_writers, block, UINT64_MAX, secs);
+  const double slice = f.small_seconds / kRounds;
+  RunResult raw1, raw32;
+  PutRun e;
+  for (int round = 0; round < kRounds; ++round) {
+    AddRaw(&raw1, RawAppend(raw_path, block, UINT64_MAX, slice / 2, 1));
+    e.Add(EnginePuts(dir, uint64_t{1} << 30, f.small_writers, block, UINT64_MAX, slice,
+                     "r" + std::to_string(round) + "-"));
+    AddRaw(&raw32, RawAppend(raw_path, block, UINT64_MAX, slice / 2, 32));
+  }
   std::filesystem::remove_all(dir);
   const double eps = double(e.run.ops) / e.run.seconds;
   const double r1 = double(raw1.ops) / raw1.seconds, r32 = double(raw32.ops) / raw32.seconds;
@@ -366,7 +396,7 @@ void SmallPuts(const Flags& f, const std::string& scratch, Table* t) {
              Lat(Summarize(e.run.latency_ns)));
   t->Add("4 KiB PutShard vs raw per-32 sync", Fmt("%.0f puts/s", eps),
          Fmt("%.0f appends/s (fdatasync per 32)", r32), Ratio(eps, r32),
-         "raw fdatasync p50/p99 per group: " + Lat(Summarize(raw32.latency_ns)) +
+         "raw fdatasync p50/p99 per group of 32: " + Lat(Summarize(raw32.latency_ns)) +
              "; per single write: " + Lat(Summarize(raw1.latency_ns)));
 }
 
@@ -396,6 +426,9 @@ void Gets(const Flags& f, const std::string& scratch, Table* t) {
     }
   }
   auto engine = OpenEngine(dir, uint64_t{1} << 30);
+  for (uint64_t i = 0; i < n; ++i) {  // Maps LMDB's pages and opens the segment readers.
+    Check(engine->GetShard(ShardId("s", i)).status(), "warm-up get");
+  }
   for (int threads : {1, 2}) {
     std::vector<std::mt19937_64> rngs;
     for (int i = 0; i < threads; ++i) rngs.emplace_back(f.seed + 100 + i);
