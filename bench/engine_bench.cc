@@ -8,34 +8,41 @@
 
 #include <fcntl.h>
 #include <lmdb.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/statvfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <map>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench/bench_support.h"
 #include "storage/engine.h"
 
 namespace shale::storage {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr uint64_t kMiB = uint64_t{1} << 20;
+using bench::AddRaw;
+using bench::Check;
+using bench::Clock;
+using bench::Die;
+using bench::DieErrno;
+using bench::Fdatasync;
+using bench::Fmt;
+using bench::kMiB;
+using bench::LoadAvg;
+using bench::OpenOrDie;
+using bench::Percentiles;
+using bench::PrintMachine;
+using bench::RandomBytes;
+using bench::RawAppend;
+using bench::RunParallel;
+using bench::RunResult;
+using bench::Since;
+using bench::Summarize;
+using bench::WriteAll;
 
 struct Flags {
   std::string dir = "/var/tmp";  // Parent of the scratch directory.
@@ -50,138 +57,6 @@ struct Flags {
   uint64_t seed = 0;  // 0: from the clock (printed).
   std::string only = "big,small,get,compact";
 };
-
-[[noreturn]] void Die(const std::string& what, const Status& s) {
-  std::fprintf(stderr, "engine_bench: %s: %s\n", what.c_str(), s.ToString().c_str());
-  std::exit(1);
-}
-void Check(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what, s);
-}
-[[noreturn]] void DieErrno(const std::string& what) { Die(what, Status::FromErrno(errno, what)); }
-
-double Since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string Fmt(const char* format, double a) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, a);
-  return buf;
-}
-
-std::string LoadAvg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-// ---- Latency samples ----
-
-struct Percentiles {
-  double p50_us = 0, p99_us = 0, p999_us = 0, mean_us = 0;
-};
-
-Percentiles Summarize(std::vector<uint64_t> ns) {
-  Percentiles p;
-  if (ns.empty()) return p;
-  std::sort(ns.begin(), ns.end());
-  auto at = [&](double q) {
-    return ns[std::min(ns.size() - 1, size_t(q * double(ns.size())))] / 1e3;
-  };
-  p.p50_us = at(0.50);
-  p.p99_us = at(0.99);
-  p.p999_us = at(0.999);
-  double sum = 0;
-  for (uint64_t v : ns) sum += double(v);
-  p.mean_us = sum / double(ns.size()) / 1e3;
-  return p;
-}
-
-// Runs `threads` workers calling op(i) for i = 0, 1, ... (shared counter) until `count` ops
-// or `seconds` elapse; returns elapsed seconds, fills the per-op latencies.
-struct RunResult {
-  double seconds = 0;
-  uint64_t ops = 0;
-  std::vector<uint64_t> latency_ns;
-};
-
-RunResult RunParallel(int threads, uint64_t count, double seconds,
-                      const std::function<void(uint64_t, int)>& op) {
-  std::atomic<uint64_t> next{0};
-  std::vector<std::vector<uint64_t>> lat(threads);
-  const auto t0 = Clock::now();
-  const auto deadline =
-      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (;;) {
-        uint64_t i = next.fetch_add(1);
-        if (i >= count) return;
-        auto s = Clock::now();
-        if (s >= deadline) return;
-        op(i, t);
-        lat[t].push_back(uint64_t(std::chrono::nanoseconds(Clock::now() - s).count()));
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  RunResult r;
-  r.seconds = Since(t0);
-  for (auto& v : lat) r.latency_ns.insert(r.latency_ns.end(), v.begin(), v.end());
-  r.ops = r.latency_ns.size();
-  return r;
-}
-
-// ---- Raw references ----
-
-int OpenOrDie(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-  if (fd < 0) DieErrno("open " + path);
-  return fd;
-}
-
-void WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) DieErrno("write");
-    p += w;
-    n -= size_t(w);
-  }
-}
-
-void Fdatasync(int fd) {
-  if (::fdatasync(fd) != 0) DieErrno("fdatasync");
-}
-
-// Appends `block`-byte write()s to a new file, one fdatasync per `per_sync` writes (and one at
-// the end), until `max_ops` writes or `seconds` elapse. Latency is per synced group.
-RunResult RawAppend(const std::string& path, const std::string& block, uint64_t max_ops,
-                    double seconds, uint64_t per_sync) {
-  int fd = OpenOrDie(path, O_WRONLY | O_CREAT | O_TRUNC);
-  RunResult r;
-  const auto t0 = Clock::now();
-  auto group = t0;
-  for (uint64_t i = 0; i < max_ops; ++i) {
-    WriteAll(fd, block.data(), block.size());
-    ++r.ops;
-    if (r.ops % per_sync == 0) {
-      Fdatasync(fd);
-      auto now = Clock::now();
-      r.latency_ns.push_back(uint64_t(std::chrono::nanoseconds(now - group).count()));
-      group = now;
-      if (std::chrono::duration<double>(now - t0).count() >= seconds) break;
-    }
-  }
-  Fdatasync(fd);
-  r.seconds = Since(t0);
-  ::close(fd);
-  std::filesystem::remove(path);
-  return r;
-}
 
 // ---- Engine helpers ----
 
@@ -209,16 +84,6 @@ uint64_t IndexTxnId(const std::string& engine_dir) {
   mdb_env_info(env, &info);
   mdb_env_close(env);
   return uint64_t(info.me_last_txnid);
-}
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (size_t i = 0; i + 8 <= n; i += 8) {
-    uint64_t v = rng();
-    std::memcpy(&s[i], &v, 8);
-  }
-  return s;
 }
 
 std::string ShardId(const char* prefix, uint64_t i) {
@@ -256,67 +121,6 @@ PutRun EnginePuts(const std::string& dir, uint64_t segment_size, int writers,
   }
   out.batches = IndexTxnId(dir) - txn0 - 2 * open_close_txns;
   return out;
-}
-
-void AddRaw(RunResult* total, const RunResult& r) {
-  total->seconds += r.seconds;
-  total->ops += r.ops;
-  total->latency_ns.insert(total->latency_ns.end(), r.latency_ns.begin(), r.latency_ns.end());
-}
-
-// ---- Machine ----
-
-std::string CpuInfo(const std::string& field) {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) {
-      auto colon = line.find(':');
-      return colon == std::string::npos ? "" : line.substr(colon + 2);
-    }
-  }
-  return "";
-}
-
-std::string FsTypeName(long type) {
-  switch (static_cast<unsigned long>(type)) {
-    case 0xEF53:
-      return "ext4";
-    case 0x58465342:
-      return "xfs";
-    case 0x9123683E:
-      return "btrfs";
-    case 0x01021994:
-      return "tmpfs";
-    case 0x794c7630:
-      return "overlayfs";
-    case 0x2FC12FC1:
-      return "zfs";
-    default:
-      return Fmt("0x%.0f", double(type));
-  }
-}
-
-void PrintMachine(const std::string& dir) {
-  struct utsname u;
-  ::uname(&u);
-  struct statfs sf;
-  struct statvfs sv;
-  if (::statfs(dir.c_str(), &sf) != 0 || ::statvfs(dir.c_str(), &sv) != 0) DieErrno("statfs");
-  std::string flags = " " + CpuInfo("flags") + " ";
-  std::string wanted;
-  for (const char* f : {"avx2", "avx512f", "sha_ni", "pclmulqdq", "vpclmulqdq"}) {
-    if (flags.find(std::string(" ") + f + " ") != std::string::npos) wanted += std::string(f) + " ";
-  }
-  std::printf("## Machine\n\n| | |\n|---|---|\n");
-  std::printf("| CPU | %s, nproc = %ld |\n", CpuInfo("model name").c_str(),
-              ::sysconf(_SC_NPROCESSORS_ONLN));
-  std::printf("| CPU flags | %s|\n", wanted.c_str());
-  std::printf("| Kernel | %s %s |\n", u.sysname, u.release);
-  std::printf("| Scratch dir | `%s` (%s, %.1f GiB free of %.1f GiB) |\n", dir.c_str(),
-              FsTypeName(sf.f_type).c_str(), double(sv.f_bavail) * sv.f_frsize / double(1 << 30),
-              double(sv.f_blocks) * sv.f_frsize / double(1 << 30));
-  std::printf("| Load average at start | %s |\n\n", LoadAvg().c_str());
 }
 
 // ---- Scenarios ----
@@ -598,11 +402,7 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
   return true;
 }
 
-}  // namespace
-}  // namespace shale::storage
-
-int main(int argc, char** argv) {
-  using namespace shale::storage;
+int Main(int argc, char** argv) {
   Flags f;
   if (!ParseFlags(argc, argv, &f)) return 2;
   std::string tmpl = f.dir + "/shale-engine-bench-XXXXXX";
@@ -629,3 +429,8 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(scratch);
   return 0;
 }
+
+}  // namespace
+}  // namespace shale::storage
+
+int main(int argc, char** argv) { return shale::storage::Main(argc, argv); }
