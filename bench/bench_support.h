@@ -179,6 +179,7 @@ inline std::string RandomBytes(size_t n, uint64_t seed) {
   return s;
 }
 
+// Accumulates `r` into `total` (rounds of one scenario).
 inline void AddRaw(RunResult* total, const RunResult& r) {
   total->seconds += r.seconds;
   total->ops += r.ops;

@@ -99,9 +99,7 @@ struct PutRun {
   RunResult run;
   uint64_t batches = 0;
   void Add(const PutRun& o) {
-    run.seconds += o.run.seconds;
-    run.ops += o.run.ops;
-    run.latency_ns.insert(run.latency_ns.end(), o.run.latency_ns.begin(), o.run.latency_ns.end());
+    AddRaw(&run, o.run);
     batches += o.batches;
   }
 };
@@ -142,7 +140,7 @@ std::string Lat(const Percentiles& p) {
   return Fmt("%.0f", p.p50_us) + " / " + Fmt("%.0f", p.p99_us) + " µs";
 }
 
-// The disk's speed drifts by 2-3x within minutes here (shared VM), so engine and raw runs
+// The disk's speed drifts by up to 10x within minutes here (shared VM), so engine and raw runs
 // alternate in rounds and each total is summed over all rounds: both see the same disk.
 constexpr int kRounds = 8;
 
