@@ -1,0 +1,267 @@
+// shale-node as a real child process, driven through HttpNodeClient and raw requests.
+
+#include "tests/node/node_process.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <random>
+
+#include "common/crc.h"
+#include "common/http_node_client.h"
+#include "common/internal_auth.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace shale {
+namespace {
+
+using ::shale::testing::NodeProcess;
+using ::shale::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string RandomBytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(rng());
+  return out;
+}
+
+NodeVersionId Version(uint8_t last) {
+  NodeVersionId v{};
+  v[0] = 0x01;
+  v[15] = last;
+  return v;
+}
+
+class NodeProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = testing::WriteClusterConfig(dir_.path());
+    StartNode();
+  }
+  void TearDown() override {
+    if (HasFailure() && node_) std::fprintf(stderr, "--- node log ---\n%s", node_->Log().c_str());
+  }
+
+  void StartNode() {
+    node_ = std::make_unique<NodeProcess>(config_, "n0", dir_.Sub("n0.log"));
+    ASSERT_TRUE(node_->Start()) << node_->Log();
+    HttpNodeClientOptions o;
+    o.address = node_->address();
+    o.secret = testing::kTestSecret;
+    client_ = std::make_unique<HttpNodeClient>(o);
+  }
+
+  // A request signed like the client would, for tampering.
+  RawNodeRequest Signed(std::string method, std::string target, std::string body = {}) {
+    RawNodeRequest r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    return r;
+  }
+
+  testing::TempDir dir_;
+  std::string config_;
+  std::unique_ptr<NodeProcess> node_;
+  std::unique_ptr<HttpNodeClient> client_;
+};
+
+TEST_F(NodeProcessTest, ShardRoundTripAndRanges) {
+  std::string data = RandomBytes(1 << 20, 1);
+  std::string id("\x00\xff shard/1", 10);
+  ASSERT_OK(client_->PutShard(id, data));
+  ASSERT_OK_AND_ASSIGN(std::string back, client_->GetShard(id, 0, UINT64_MAX));
+  EXPECT_TRUE(back == data);
+  struct Case {
+    uint64_t offset, length;
+    size_t want_begin, want_len;
+  } cases[] = {{0, 0, 0, 0},
+               {0, 1, 0, 1},
+               {5, 100, 5, 100},
+               {data.size() - 1, 10, data.size() - 1, 1},
+               {data.size(), 10, 0, 0},
+               {data.size() + 100, 10, 0, 0},
+               {1000, UINT64_MAX, 1000, data.size() - 1000}};
+  for (const auto& c : cases) {
+    ASSERT_OK_AND_ASSIGN(std::string part, client_->GetShard(id, c.offset, c.length));
+    EXPECT_TRUE(part == data.substr(c.want_begin, c.want_len)) << c.offset << "+" << c.length;
+  }
+  ASSERT_OK(client_->PutShard("empty", ""));
+  ASSERT_OK_AND_ASSIGN(std::string empty, client_->GetShard("empty", 0, UINT64_MAX));
+  EXPECT_EQ(empty, "");
+
+  ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({id, "absent", "empty"}));
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_EQ(checks[0], (node_wire::ShardCheck{id, true, true, data.size(), Crc32c(data)}));
+  EXPECT_EQ(checks[1], (node_wire::ShardCheck{"absent", false, false, 0, 0}));
+  EXPECT_TRUE(checks[2].present);
+
+  ASSERT_OK(client_->DeleteShard(id));
+  EXPECT_THAT(client_->GetShard(id, 0, UINT64_MAX), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(client_->DeleteShard(id), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(NodeProcessTest, VersionsListAndBuckets) {
+  const std::string key = "dir/sub dir/ключ?&=%+";
+  std::string p1 = RandomBytes(3000, 2), p2 = RandomBytes(10, 3);
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(1), p1, node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(1), p1, node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(2), p2, node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", "other", Version(1), "o", node_wire::WireKind::kObject));
+  ASSERT_OK_AND_ASSIGN(auto latest, client_->GetVersion("bkt", key, std::nullopt));
+  EXPECT_EQ(latest.version, Version(2));
+  EXPECT_TRUE(latest.payload == p2);
+  EXPECT_EQ(latest.kind, node_wire::WireKind::kObject);
+  ASSERT_OK_AND_ASSIGN(auto v1, client_->GetVersion("bkt", key, Version(1)));
+  EXPECT_TRUE(v1.payload == p1);
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(3), "", node_wire::WireKind::kDeleteMarker));
+  ASSERT_OK_AND_ASSIGN(latest, client_->GetVersion("bkt", key, std::nullopt));
+  EXPECT_EQ(latest.kind, node_wire::WireKind::kDeleteMarker);
+  EXPECT_THAT(client_->GetVersion("bkt", "nope", std::nullopt), StatusIs(StatusCode::kNotFound));
+
+  NodeListRequest all{"bkt"};
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListVersions(all));
+  ASSERT_EQ(page.versions.size(), 4u);
+  EXPECT_FALSE(page.truncated);
+  EXPECT_EQ(page.versions[0].key, key);  // "dir/..." < "other"
+  EXPECT_EQ(page.versions[0].version, Version(3));
+  EXPECT_EQ(page.versions[2].version, Version(1));
+  EXPECT_TRUE(page.versions[2].payload == p1);
+  EXPECT_EQ(page.versions[3].key, "other");
+
+  NodeListRequest latest_only{"bkt"};
+  latest_only.latest_only = true;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(latest_only));
+  ASSERT_EQ(page.versions.size(), 2u);
+  EXPECT_EQ(page.versions[0].kind, node_wire::WireKind::kDeleteMarker);
+
+  NodeListRequest limited{"bkt"};
+  limited.limit = 1;
+  limited.prefix = "dir/";
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(limited));
+  ASSERT_EQ(page.versions.size(), 1u);
+  EXPECT_TRUE(page.truncated);
+  NodeListRequest after{"bkt"};
+  after.start_after_key = key;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(after));
+  ASSERT_EQ(page.versions.size(), 1u);
+  EXPECT_EQ(page.versions[0].key, "other");
+
+  ASSERT_OK(client_->DeleteVersion("bkt", key, Version(3)));
+  ASSERT_OK_AND_ASSIGN(latest, client_->GetVersion("bkt", key, std::nullopt));
+  EXPECT_EQ(latest.version, Version(2));
+
+  ASSERT_OK(client_->PutBucket("bkt", "bucket-record"));
+  ASSERT_OK(client_->PutBucket("alpha", std::string("\0x", 2)));
+  ASSERT_OK_AND_ASSIGN(std::string b, client_->GetBucket("bkt"));
+  EXPECT_EQ(b, "bucket-record");
+  ASSERT_OK_AND_ASSIGN(auto buckets, client_->ListBuckets());
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_EQ(buckets[0], (node_wire::WireBucket{"alpha", std::string("\0x", 2)}));
+  ASSERT_OK(client_->DeleteBucket("alpha"));
+  EXPECT_THAT(client_->GetBucket("alpha"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(NodeProcessTest, AuthRejectionsStoreNothing) {
+  const std::string target = "/v1/shards/6869";  // "hi"
+  char buf[9];
+  std::snprintf(buf, sizeof(buf), "%08x", Crc32c("data"));
+  auto put = [&](std::string body) {
+    RawNodeRequest r = Signed("PUT", target, std::move(body));
+    r.headers.emplace_back("x-shale-crc32c", buf);
+    return r;
+  };
+
+  RawNodeRequest unsigned_req = put("data");
+  unsigned_req.sign = false;
+  RawNodeRequest bad_sig = put("data");
+  bad_sig.sign = false;
+  bad_sig.headers.emplace_back("x-shale-date", std::to_string(std::time(nullptr)));
+  bad_sig.headers.emplace_back("x-shale-content-sha256", internal_auth::BodySha256Hex("data"));
+  bad_sig.headers.emplace_back("authorization", "SHALE-HMAC-SHA256 " + std::string(64, 'a'));
+  RawNodeRequest stale = put("data");
+  stale.date = std::time(nullptr) - 600;
+  RawNodeRequest future = put("data");
+  future.date = std::time(nullptr) + 600;
+  RawNodeRequest swapped = put("evil");  // Signed over the digest of "data", body "evil".
+  swapped.content_sha256 = internal_auth::BodySha256Hex("data");
+  for (const RawNodeRequest* r : {&unsigned_req, &bad_sig, &stale, &future, &swapped}) {
+    ASSERT_OK_AND_ASSIGN(RawNodeResponse resp, client_->Send(*r));
+    EXPECT_EQ(resp.status, 403) << resp.body;
+    EXPECT_THAT(client_->GetShard("hi", 0, UINT64_MAX), StatusIs(StatusCode::kNotFound));
+  }
+  // Reads are refused too, with the secret nowhere in the answer or the log.
+  RawNodeRequest get = Signed("GET", "/v1/buckets");
+  get.sign = false;
+  ASSERT_OK_AND_ASSIGN(RawNodeResponse resp, client_->Send(get));
+  EXPECT_EQ(resp.status, 403);
+  EXPECT_THAT(node_->Log(), HasSubstr("request refused"));
+  EXPECT_THAT(node_->Log(), ::testing::Not(HasSubstr(testing::kTestSecret)));
+
+  // A signed request whose bytes do not match their CRC: 400, nothing stored.
+  ASSERT_OK_AND_ASSIGN(resp, client_->Send(put("dat4")));
+  EXPECT_EQ(resp.status, 400) << resp.body;
+  EXPECT_THAT(resp.body, HasSubstr("InvalidArgument"));
+  EXPECT_THAT(client_->GetShard("hi", 0, UINT64_MAX), StatusIs(StatusCode::kNotFound));
+  // And the genuine request works.
+  ASSERT_OK_AND_ASSIGN(resp, client_->Send(put("data")));
+  EXPECT_EQ(resp.status, 200) << resp.body;
+}
+
+TEST_F(NodeProcessTest, HealthMetricsStatus) {
+  EXPECT_OK(client_->Health());
+  ASSERT_OK(client_->PutShard("a", "x"));
+  ASSERT_OK(client_->PutShard("b", "y"));
+  ASSERT_OK_AND_ASSIGN(std::string metrics, client_->MetricsText());
+  const std::string counter = "shale_node_requests_total{route=\"shard_put\",status=\"200\"} ";
+  size_t at = metrics.find(counter);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_EQ(std::stoull(metrics.substr(at + counter.size())), 2u);
+  EXPECT_THAT(metrics, HasSubstr("shale_node_request_duration_seconds_bucket"));
+  EXPECT_THAT(metrics, HasSubstr("shale_node_space_bytes{kind=\"live\"}"));
+  EXPECT_THAT(metrics, HasSubstr("shale_node_repair_queue_depth 0"));
+  ASSERT_OK_AND_ASSIGN(std::string status, client_->StatusJson());
+  EXPECT_THAT(status, HasSubstr("\"node_id\":\"n0\""));
+  EXPECT_THAT(status, HasSubstr("\"read_only\":false"));
+  EXPECT_THAT(status, HasSubstr("\"live_bytes\":"));
+}
+
+TEST_F(NodeProcessTest, SigtermThenRestartKeepsAcknowledgedWrites) {
+  std::vector<std::string> data;
+  for (int i = 0; i < 50; ++i) {
+    data.push_back(RandomBytes(1000 + i * 37, 100 + i));
+    ASSERT_OK(client_->PutShard("s" + std::to_string(i), data.back()));
+  }
+  ASSERT_OK(client_->PutVersion("bkt", "k", Version(1), "v", node_wire::WireKind::kObject));
+  EXPECT_EQ(node_->Stop(SIGTERM), 0) << node_->Log();
+  EXPECT_THAT(node_->Log(), HasSubstr("msg=stopped"));
+  StartNode();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::string back,
+                         client_->GetShard("s" + std::to_string(i), 0, UINT64_MAX));
+    EXPECT_TRUE(back == data[i]) << i;
+  }
+  ASSERT_OK_AND_ASSIGN(auto v, client_->GetVersion("bkt", "k", Version(1)));
+  EXPECT_EQ(v.payload, "v");
+}
+
+TEST_F(NodeProcessTest, RefusesAnotherNodesDirectory) {
+  EXPECT_EQ(node_->Stop(SIGTERM), 0);
+  // n1's process pointed at n0's directory (its node.json says n0).
+  std::string json = testing::ReadAll(config_);
+  size_t at = json.find("/d1\"");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, 4, "/d0\"");
+  std::string bad_config = dir_.Sub("bad.json");
+  std::ofstream(bad_config) << json;
+  NodeProcess other(bad_config, "n1", dir_.Sub("n1.log"));
+  EXPECT_FALSE(other.Start());
+  EXPECT_EQ(other.ExitCode(), 1);
+  EXPECT_THAT(other.Log(), HasSubstr("belongs to cluster \"test-1\" node \"n0\""));
+}
+
+}  // namespace
+}  // namespace shale
