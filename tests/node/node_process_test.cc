@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <ctime>
 #include <random>
+#include <thread>
 
 #include "common/crc.h"
 #include "common/http_node_client.h"
@@ -246,6 +248,43 @@ TEST_F(NodeProcessTest, SigtermThenRestartKeepsAcknowledgedWrites) {
   }
   ASSERT_OK_AND_ASSIGN(auto v, client_->GetVersion("bkt", "k", Version(1)));
   EXPECT_EQ(v.payload, "v");
+}
+
+TEST_F(NodeProcessTest, SigtermDuringLoadLosesNoAcknowledgedWrite) {
+  constexpr int kThreads = 4;
+  std::vector<std::vector<std::string>> acked(kThreads);
+  std::atomic<int> total{0};
+  std::vector<std::thread> threads;
+  HttpNodeClientOptions o;
+  o.address = node_->address();
+  o.secret = testing::kTestSecret;
+  o.max_attempts = 1;
+  HttpNodeClient load_client(o);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0;; ++i) {
+        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!load_client.PutShard(id, RandomBytes(8192, t * 100000 + i)).ok()) return;
+        acked[t].push_back(id);
+        total.fetch_add(1);
+      }
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (total.load() < 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(node_->Stop(SIGTERM), 0) << node_->Log();
+  for (auto& th : threads) th.join();
+  ASSERT_GE(total.load(), 200);
+  StartNode();
+  for (int t = 0; t < kThreads; ++t) {
+    for (const std::string& id : acked[t]) {
+      int i = std::stoi(id.substr(id.find('-') + 1));
+      ASSERT_OK_AND_ASSIGN(std::string back, client_->GetShard(id, 0, UINT64_MAX));
+      ASSERT_TRUE(back == RandomBytes(8192, t * 100000 + i)) << id;
+    }
+  }
 }
 
 TEST_F(NodeProcessTest, RefusesAnotherNodesDirectory) {
