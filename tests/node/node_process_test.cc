@@ -1,12 +1,15 @@
 // shale-node as a real child process, driven through HttpNodeClient and raw requests.
 
-#include "tests/node/node_process.h"
-
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <ctime>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -14,12 +17,11 @@
 #include "common/http_node_client.h"
 #include "common/internal_auth.h"
 #include "tests/support/status_matchers.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_cluster.h"
 
 namespace shale {
 namespace {
 
-using ::shale::testing::NodeProcess;
 using ::shale::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -40,23 +42,15 @@ NodeVersionId Version(uint8_t last) {
 class NodeProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_ = testing::WriteClusterConfig(dir_.path());
-    StartNode();
+    ASSERT_OK(cluster_.Start());
+    client_ = cluster_.Client(0);
   }
-  void TearDown() override {
-    if (HasFailure() && node_) std::fprintf(stderr, "--- node log ---\n%s", node_->Log().c_str());
-  }
-
   void StartNode() {
-    node_ = std::make_unique<NodeProcess>(config_, "n0", dir_.Sub("n0.log"));
-    ASSERT_TRUE(node_->Start()) << node_->Log();
-    HttpNodeClientOptions o;
-    o.address = node_->address();
-    o.secret = testing::kTestSecret;
-    client_ = std::make_unique<HttpNodeClient>(o);
+    ASSERT_OK(cluster_.StartNode(0));
+    client_ = cluster_.Client(0);
   }
 
-  // A request signed like the client would, for tampering.
+  // A request the client signs normally, for tampering.
   RawNodeRequest Signed(std::string method, std::string target, std::string body = {}) {
     RawNodeRequest r;
     r.method = std::move(method);
@@ -65,9 +59,7 @@ class NodeProcessTest : public ::testing::Test {
     return r;
   }
 
-  testing::TempDir dir_;
-  std::string config_;
-  std::unique_ptr<NodeProcess> node_;
+  testing::TestCluster cluster_{{SHALE_NODE_BINARY, 2}};
   std::unique_ptr<HttpNodeClient> client_;
 };
 
@@ -200,8 +192,8 @@ TEST_F(NodeProcessTest, AuthRejectionsStoreNothing) {
   get.sign = false;
   ASSERT_OK_AND_ASSIGN(RawNodeResponse resp, client_->Send(get));
   EXPECT_EQ(resp.status, 403);
-  EXPECT_THAT(node_->Log(), HasSubstr("request refused"));
-  EXPECT_THAT(node_->Log(), ::testing::Not(HasSubstr(testing::kTestSecret)));
+  EXPECT_THAT(cluster_.Log(0), HasSubstr("request refused"));
+  EXPECT_THAT(cluster_.Log(0), ::testing::Not(HasSubstr(testing::kTestClusterSecret)));
 
   // A signed request whose bytes do not match their CRC: 400, nothing stored.
   ASSERT_OK_AND_ASSIGN(resp, client_->Send(put("dat4")));
@@ -238,8 +230,8 @@ TEST_F(NodeProcessTest, SigtermThenRestartKeepsAcknowledgedWrites) {
     ASSERT_OK(client_->PutShard("s" + std::to_string(i), data.back()));
   }
   ASSERT_OK(client_->PutVersion("bkt", "k", Version(1), "v", node_wire::WireKind::kObject));
-  EXPECT_EQ(node_->Stop(SIGTERM), 0) << node_->Log();
-  EXPECT_THAT(node_->Log(), HasSubstr("msg=stopped"));
+  EXPECT_EQ(cluster_.StopNode(0, SIGTERM), 0) << cluster_.Log(0);
+  EXPECT_THAT(cluster_.Log(0), HasSubstr("msg=stopped"));
   StartNode();
   for (int i = 0; i < 50; ++i) {
     ASSERT_OK_AND_ASSIGN(std::string back,
@@ -255,16 +247,12 @@ TEST_F(NodeProcessTest, SigtermDuringLoadLosesNoAcknowledgedWrite) {
   std::vector<std::vector<std::string>> acked(kThreads);
   std::atomic<int> total{0};
   std::vector<std::thread> threads;
-  HttpNodeClientOptions o;
-  o.address = node_->address();
-  o.secret = testing::kTestSecret;
-  o.max_attempts = 1;
-  HttpNodeClient load_client(o);
+  std::unique_ptr<HttpNodeClient> load_client = cluster_.Client(0, /*max_attempts=*/1);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0;; ++i) {
         std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        if (!load_client.PutShard(id, RandomBytes(8192, t * 100000 + i)).ok()) return;
+        if (!load_client->PutShard(id, RandomBytes(8192, t * 100000 + i)).ok()) return;
         acked[t].push_back(id);
         total.fetch_add(1);
       }
@@ -274,7 +262,7 @@ TEST_F(NodeProcessTest, SigtermDuringLoadLosesNoAcknowledgedWrite) {
   while (total.load() < 200 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(node_->Stop(SIGTERM), 0) << node_->Log();
+  EXPECT_EQ(cluster_.StopNode(0, SIGTERM), 0) << cluster_.Log(0);
   for (auto& th : threads) th.join();
   ASSERT_GE(total.load(), 200);
   StartNode();
@@ -288,18 +276,48 @@ TEST_F(NodeProcessTest, SigtermDuringLoadLosesNoAcknowledgedWrite) {
 }
 
 TEST_F(NodeProcessTest, RefusesAnotherNodesDirectory) {
-  EXPECT_EQ(node_->Stop(SIGTERM), 0);
-  // n1's process pointed at n0's directory (its node.json says n0).
-  std::string json = testing::ReadAll(config_);
-  size_t at = json.find("/d1\"");
-  ASSERT_NE(at, std::string::npos);
-  json.replace(at, 4, "/d0\"");
-  std::string bad_config = dir_.Sub("bad.json");
-  std::ofstream(bad_config) << json;
-  NodeProcess other(bad_config, "n1", dir_.Sub("n1.log"));
-  EXPECT_FALSE(other.Start());
-  EXPECT_EQ(other.ExitCode(), 1);
-  EXPECT_THAT(other.Log(), HasSubstr("belongs to cluster \"test-1\" node \"n0\""));
+  EXPECT_EQ(cluster_.StopNode(0), 0);
+  EXPECT_EQ(cluster_.StopNode(1), 0);
+  // n1's directory now claims to be n0's.
+  std::filesystem::copy_file(cluster_.DataDir(0) + "/node.json", cluster_.DataDir(1) + "/node.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_THAT(cluster_.StartNode(1), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(cluster_.ExitCode(1), 1);
+  EXPECT_THAT(cluster_.Log(1), HasSubstr("belongs to cluster \"test-cluster\" node \"n0\""));
+}
+
+TEST_F(NodeProcessTest, SigkillMidUploadLeavesNoPartialShard) {
+  // A raw connection sends the headers of a signed 1 MiB PUT and half its body, then the node
+  // is killed; after a restart the shard does not exist.
+  std::string body(1 << 20, 'z');
+  std::string target = "/v1/shards/706172";  // "par"
+  int64_t date = std::time(nullptr);
+  std::string sha = internal_auth::BodySha256Hex(body);
+  ASSERT_OK_AND_ASSIGN(std::string auth,
+                       internal_auth::AuthorizationValue(testing::kTestClusterSecret,
+                                                         {"PUT", target, "", date, sha}));
+  char crc[9];
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32c(body));
+  std::string head =
+      "PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nx-shale-date: " + std::to_string(date) + "\r\nx-shale-content-sha256: " + sha +
+      "\r\nauthorization: " + auth + "\r\nx-shale-crc32c: " + crc + "\r\n\r\n";
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(
+      std::stoi(cluster_.address(0).substr(cluster_.address(0).rfind(':') + 1))));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string partial = head + body.substr(0, body.size() / 2);
+  ASSERT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+  EXPECT_EQ(cluster_.KillNode(0), -1);
+  close(fd);
+  StartNode();
+  EXPECT_THAT(client_->GetShard("par", 0, UINT64_MAX), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({"par"}));
+  EXPECT_FALSE(checks.at(0).present);
 }
 
 }  // namespace
