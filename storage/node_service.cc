@@ -1,8 +1,5 @@
 #include "storage/node_service.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <charconv>
 
 #include "common/crc.h"
@@ -10,6 +7,7 @@
 #include "common/internal_auth.h"
 #include "common/log.h"
 #include "common/node_wire.h"
+#include "storage/node_ops.h"
 
 namespace shale::storage {
 namespace {
@@ -145,9 +143,7 @@ NodeResponse NodeService::Handle(const NodeRequest& request) {
   if (path == "/v1/buckets" && request.method == "GET") {
     auto buckets = engine_->ListBuckets();
     if (!buckets.ok()) return Error(buckets.status(), "bucket_list");
-    std::vector<node_wire::WireBucket> wire;
-    for (auto& b : *buckets) wire.push_back({std::move(b.name), std::move(b.payload)});
-    return Ok("bucket_list", node_wire::EncodeBucketList(wire));
+    return Ok("bucket_list", node_wire::EncodeBucketList(ToWireBuckets(std::move(*buckets))));
   }
   if (starts("/v1/buckets/")) return Buckets(request, path.substr(12));
   return Error(Status::NotFound("no such route"));
@@ -159,23 +155,9 @@ NodeResponse NodeService::Shards(const NodeRequest& request, std::string_view re
     if (request.method != "POST") return Error(Status::NotSupported("method"), "shard_check");
     auto ids = node_wire::DecodeCheckRequest(request.body);
     if (!ids.ok()) return Error(ids.status(), "shard_check");
-    std::vector<node_wire::ShardCheck> checks;
-    checks.reserve(ids->size());
-    for (auto& id : *ids) {
-      node_wire::ShardCheck c;
-      auto info = engine_->StatShard(id);
-      if (info.ok()) {
-        c.present = true;
-        c.healthy = !info->bad;
-        c.length = info->length;
-        c.crc32c = info->crc32c;
-      } else if (!info.status().IsNotFound()) {
-        return Error(info.status(), "shard_check");
-      }
-      c.id = std::move(id);
-      checks.push_back(std::move(c));
-    }
-    return Ok("shard_check", node_wire::EncodeCheckResponse(checks));
+    auto checks = CheckShards(*engine_, std::move(*ids));
+    if (!checks.ok()) return Error(checks.status(), "shard_check");
+    return Ok("shard_check", node_wire::EncodeCheckResponse(*checks));
   }
   auto id = ShardIdFromHex(rest);
   if (!id.ok()) return Error(id.status(), "shard");
@@ -281,16 +263,7 @@ NodeResponse NodeService::List(std::string_view bucket_encoded, std::string_view
   options.latest_only = *latest;
   auto page = engine_->ListVersions(options);
   if (!page.ok()) return Error(page.status(), "list");
-  node_wire::WireVersionPage wire;
-  wire.truncated = page->truncated;
-  for (auto& v : page->versions) {
-    wire.versions.push_back({std::move(v.key), v.version,
-                             v.kind == VersionKind::kDeleteMarker
-                                 ? node_wire::WireKind::kDeleteMarker
-                                 : node_wire::WireKind::kObject,
-                             v.sequence, std::move(v.payload)});
-  }
-  return Ok("list", node_wire::EncodeVersionPage(wire));
+  return Ok("list", node_wire::EncodeVersionPage(ToWirePage(std::move(*page))));
 }
 
 NodeResponse NodeService::Buckets(const NodeRequest& request, std::string_view rest) {
@@ -312,51 +285,15 @@ NodeResponse NodeService::Buckets(const NodeRequest& request, std::string_view r
 }
 
 NodeResponse NodeService::Health() {
-  EngineStatus st = engine_->status();
-  if (st.read_only)
-    return Error(Status::Unavailable("read-only: " + st.read_only_reason), "health");
+  Status s = EngineHealth(*engine_);
+  if (!s.ok()) return Error(s, "health");
   NodeResponse r = Ok("health", "ok\n");
   r.content_type = "text/plain";
   return r;
 }
 
 NodeResponse NodeService::StatusJson() {
-  EngineStatus st = engine_->status();
-  auto space = engine_->GetSpaceStats();
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartObject();
-  w.Key("node_id");
-  w.String(options_.node_id.c_str());
-  w.Key("cluster_id");
-  w.String(options_.cluster_id.c_str());
-  w.Key("read_only");
-  w.Bool(st.read_only);
-  w.Key("read_only_reason");
-  w.String(st.read_only_reason.c_str());
-  w.Key("repair_queue_depth");
-  w.Uint64(st.repair_queue_depth);
-  w.Key("next_sequence");
-  w.Uint64(st.next_sequence);
-  if (space.ok()) {
-    w.Key("space");
-    w.StartObject();
-    w.Key("live_bytes");
-    w.Uint64(space->live_bytes);
-    w.Key("dead_bytes");
-    w.Uint64(space->dead_bytes);
-    w.Key("segment_count");
-    w.Uint64(space->segment_count);
-    w.Key("disk_capacity_bytes");
-    w.Uint64(space->disk_capacity_bytes);
-    w.Key("disk_available_bytes");
-    w.Uint64(space->disk_available_bytes);
-    w.Key("reserve_bytes");
-    w.Uint64(space->reserve_bytes);
-    w.EndObject();
-  }
-  w.EndObject();
-  NodeResponse r = Ok("status", std::string(sb.GetString(), sb.GetSize()));
+  NodeResponse r = Ok("status", NodeStatusJson(*engine_, options_.node_id, options_.cluster_id));
   r.content_type = "application/json";
   return r;
 }
