@@ -16,6 +16,7 @@
 #include "common/crc.h"
 #include "common/http_node_client.h"
 #include "common/internal_auth.h"
+#include "tests/node/node_test_util.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_cluster.h"
 
@@ -25,19 +26,8 @@ namespace {
 using ::shale::testing::StatusIs;
 using ::testing::HasSubstr;
 
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(rng());
-  return out;
-}
-
-NodeVersionId Version(uint8_t last) {
-  NodeVersionId v{};
-  v[0] = 0x01;
-  v[15] = last;
-  return v;
-}
+using ::shale::testing::RandomBytes;
+using ::shale::testing::Version;
 
 class NodeProcessTest : public ::testing::Test {
  protected:
