@@ -127,6 +127,13 @@ class NodeServer::Impl {
     }
     conns_.push_front(Conn{&stream});
     auto conn = conns_.begin();
+    // Erased however the coroutine ends (an exception included): Stop() must never see a
+    // stream that is gone.
+    struct Unregister {
+      std::list<Conn>& list;
+      std::list<Conn>::iterator it;
+      ~Unregister() { list.erase(it); }
+    } unregister{conns_, conn};
     beast::flat_buffer buffer;
     buffer.reserve(256 * 1024);  // Unreserved, Beast reads ~512 bytes per syscall.
     while (!stopping_) {
@@ -198,7 +205,6 @@ class NodeServer::Impl {
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    conns_.erase(conn);
   }
 
   awaitable<void> Reply(beast::tcp_stream& stream, const NodeResponse& r, unsigned version,

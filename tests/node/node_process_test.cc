@@ -29,6 +29,32 @@ using ::testing::HasSubstr;
 using ::shale::testing::RandomBytes;
 using ::shale::testing::Version;
 
+// A plain TCP connection to "127.0.0.1:PORT", for bytes no client would send; -1 on failure.
+int ConnectTo(const std::string& address) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Everything the peer sends until it closes the connection.
+std::string ReadToEnd(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 class NodeProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -180,6 +206,20 @@ TEST_F(NodeProcessTest, RefusesAnotherNodesDirectory) {
   EXPECT_THAT(cluster_.Log(1), HasSubstr("belongs to cluster \"test-cluster\" node \"n0\""));
 }
 
+TEST_F(NodeProcessTest, OversizedBodyIsRefusedBeforeItIsSent) {
+  int fd = ConnectTo(cluster_.address(0));
+  ASSERT_GE(fd, 0);
+  std::string head =
+      "PUT /v1/shards/00 HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string((64 << 20) + 1) +
+      "\r\n\r\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  std::string answer = ReadToEnd(fd);
+  close(fd);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(answer, HasSubstr("body too large"));
+  EXPECT_OK(client_->Health());
+}
+
 TEST_F(NodeProcessTest, SigkillMidUploadLeavesNoPartialShard) {
   // A raw connection sends the headers of a signed 1 MiB PUT and half its body, then the node
   // is killed; after a restart the shard does not exist.
@@ -196,14 +236,8 @@ TEST_F(NodeProcessTest, SigkillMidUploadLeavesNoPartialShard) {
       "PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\nx-shale-date: " + std::to_string(date) + "\r\nx-shale-content-sha256: " + sha +
       "\r\nauthorization: " + auth + "\r\nx-shale-crc32c: " + crc + "\r\n\r\n";
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int fd = ConnectTo(cluster_.address(0));
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(
-      std::stoi(cluster_.address(0).substr(cluster_.address(0).rfind(':') + 1))));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   std::string partial = head + body.substr(0, body.size() / 2);
   ASSERT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
   EXPECT_EQ(cluster_.KillNode(0), -1);
