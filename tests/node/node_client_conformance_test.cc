@@ -96,6 +96,13 @@ TEST_P(NodeClientConformanceTest, VersionsListAndBuckets) {
   EXPECT_EQ(latest.version, Version(2));
   EXPECT_TRUE(latest.payload == p2);
   EXPECT_EQ(latest.kind, node_wire::WireKind::kObject);
+  // An older version arriving late never hides the newer one.
+  ASSERT_OK(client_->PutVersion("bkt", "late", Version(5), "new", node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", "late", Version(4), "old", node_wire::WireKind::kObject));
+  ASSERT_OK_AND_ASSIGN(auto newest, client_->GetVersion("bkt", "late", std::nullopt));
+  EXPECT_EQ(newest.payload, "new");
+  ASSERT_OK(client_->DeleteVersion("bkt", "late", Version(4)));
+  ASSERT_OK(client_->DeleteVersion("bkt", "late", Version(5)));
   ASSERT_OK_AND_ASSIGN(auto v1, client_->GetVersion("bkt", key, Version(1)));
   EXPECT_TRUE(v1.payload == p1);
   ASSERT_OK(client_->PutVersion("bkt", key, Version(3), "", node_wire::WireKind::kDeleteMarker));
