@@ -148,7 +148,7 @@ class NodeServer::Impl {
       conn->idle = false;
       if (ec == http::error::body_limit) {
         NodeResponse r = NodeService::Error(Status::InvalidArgument("body too large"), "limit");
-        co_await Reply(stream, r, 11, /*keep_alive=*/false, ec);
+        co_await Reply(stream, std::move(r), 11, /*keep_alive=*/false, ec);
         break;
       }
       if (ec) break;
@@ -188,8 +188,8 @@ class NodeServer::Impl {
           response = Refuse(Status::Unauthenticated("body does not match its signed sha256"),
                             remote, method, path);
         } else {
-          NodeRequest request{method, target, View(parser.get()["x-shale-crc32c"]),
-                              View(parser.get()["x-shale-kind"]), body};
+          NodeRequest request{method, target, View(parser.get()[Name(kCrc32cHeader)]),
+                              View(parser.get()[Name(kKindHeader)]), body};
           response = co_await asio::co_spawn(
               pool_,
               [this, &request]() -> awaitable<NodeResponse> {
@@ -199,25 +199,28 @@ class NodeServer::Impl {
         }
       }
       keep_alive = keep_alive && !stopping_;
-      co_await Reply(stream, response, header.version(), keep_alive, ec);
-      Record(response, start);
+      const std::string_view route = response.route;  // Static: outlives the move.
+      const int status = response.status;
+      co_await Reply(stream, std::move(response), header.version(), keep_alive, ec);
+      Record(route, status, start);
       if (ec || !keep_alive) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  awaitable<void> Reply(beast::tcp_stream& stream, const NodeResponse& r, unsigned version,
+  awaitable<void> Reply(beast::tcp_stream& stream, NodeResponse r, unsigned version,
                         bool keep_alive, boost::system::error_code& ec) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::content_type, r.content_type);
     for (const auto& [name, value] : r.headers) res.set(name, value);
-    res.body() = r.body;
+    const size_t body_size = r.body.size();
+    res.body() = std::move(r.body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
     stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) bytes_out_->Inc(r.body.size());
+    if (!ec) bytes_out_->Inc(body_size);
   }
 
   NodeResponse Refuse(const Status& s, const std::string& remote, std::string_view method,
@@ -228,9 +231,9 @@ class NodeServer::Impl {
     return NodeService::Error(Status::Unauthenticated("request not authenticated"), "auth");
   }
 
-  void Record(const NodeResponse& r, uint64_t start_micros) {
-    requests_->WithLabels({r.route, std::to_string(r.status)}).Inc();
-    latency_->WithLabels({r.route}).Observe(
+  void Record(std::string_view route, int status, uint64_t start_micros) {
+    requests_->WithLabels({route, std::to_string(status)}).Inc();
+    latency_->WithLabels({route}).Observe(
         static_cast<double>(clock_->MonotonicMicros() - start_micros) / 1e6);
   }
 
