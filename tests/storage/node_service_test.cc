@@ -8,6 +8,7 @@
 #include "common/crc.h"
 #include "common/node_wire.h"
 #include "tests/storage/engine_test_util.h"
+#include "tests/support/fault_injection_fs.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,7 +26,7 @@ std::string CrcHex(std::string_view data) {
 class NodeServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto engine = Engine::Open(testing::TestOptions(dir_.path()));
+    auto engine = Engine::Open(testing::TestOptions(dir_.path(), &faulty_));
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
     service_ = std::make_unique<NodeService>(engine_.get(), &metrics_,
@@ -38,6 +39,7 @@ class NodeServiceTest : public ::testing::Test {
   }
 
   shale::testing::TempDir dir_;
+  shale::testing::FaultInjectionFileSystem faulty_{fs::DefaultFileSystem()};
   MetricsRegistry metrics_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<NodeService> service_;
@@ -105,6 +107,25 @@ TEST_F(NodeServiceTest, HealthStatusMetrics) {
   EXPECT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("shale_node_segments "));
   EXPECT_THAT(r.body, HasSubstr("shale_node_read_only 0"));
+}
+
+TEST_F(NodeServiceTest, ReadOnlyEngineFailsHealthAndWrites) {
+  ASSERT_EQ(Call("PUT", "/v1/shards/61", "x", CrcHex("x")).status, 200);
+  // A failed fdatasync with no new segment possible turns the engine read-only.
+  faulty_.AddFault(shale::testing::FailNth(shale::testing::FaultOp::kSync, 1));
+  faulty_.AddFault(shale::testing::FailAlways(shale::testing::FaultOp::kNewAppendableFile));
+  EXPECT_EQ(Call("PUT", "/v1/shards/62", "y", CrcHex("y")).status, 500);  // The IOError.
+  NodeResponse r = Call("GET", "/health");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(r.body, HasSubstr("read-only: "));
+  r = Call("PUT", "/v1/shards/63", "z", CrcHex("z"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(r.body, HasSubstr("\"code\":\"ReadOnly\""));
+  r = Call("GET", "/v1/shards/61");  // Reads still work.
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "x");
+  EXPECT_THAT(Call("GET", "/metrics").body, HasSubstr("shale_node_read_only 1"));
+  faulty_.ClearFaults();
 }
 
 }  // namespace
