@@ -25,7 +25,9 @@ die() { echo "local-cluster: $*" >&2; exit 1; }
 usage() { sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 node_count() { cat "$dir/nodes" 2>/dev/null || die "no cluster in $dir (run start first)"; }
 pid_of() { cat "$dir/n$1.pid" 2>/dev/null || true; }
-running() { local p; p=$(pid_of "$1"); [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
+# Alive and not a zombie (an exited node is reaped by whoever adopted it, maybe late).
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ -n $st && $st != Z* ]]; }
+running() { local p; p=$(pid_of "$1"); [[ -n "$p" ]] && alive "$p"; }
 rand_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 start_node() {
@@ -52,7 +54,7 @@ stop_node() {
   p=$(pid_of "$i")
   if running "$i"; then
     kill -s "$sig" "$p"
-    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+    while alive "$p"; do sleep 0.05; done
     echo "n$i stopped (SIG$sig)"
   fi
   rm -f "$dir/n$i.pid"
