@@ -146,8 +146,11 @@ class NodeServer::Impl {
       co_await http::async_read_header(stream, buffer, parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
       conn->idle = false;
-      if (ec == http::error::body_limit) {
-        NodeResponse r = NodeService::Error(Status::InvalidArgument("body too large"), "limit");
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        NodeResponse r = NodeService::Error(
+            Status::InvalidArgument(ec == http::error::body_limit ? "body too large"
+                                                                  : "header too large"),
+            "limit");
         co_await Reply(stream, std::move(r), 11, /*keep_alive=*/false, ec);
         break;
       }

@@ -206,7 +206,7 @@ TEST_F(NodeProcessTest, RefusesAnotherNodesDirectory) {
   EXPECT_THAT(cluster_.Log(1), HasSubstr("belongs to cluster \"test-cluster\" node \"n0\""));
 }
 
-TEST_F(NodeProcessTest, OversizedBodyIsRefusedBeforeItIsSent) {
+TEST_F(NodeProcessTest, OversizedBodyOrHeaderIsRefused) {
   int fd = ConnectTo(cluster_.address(0));
   ASSERT_GE(fd, 0);
   std::string head =
@@ -217,6 +217,15 @@ TEST_F(NodeProcessTest, OversizedBodyIsRefusedBeforeItIsSent) {
   close(fd);
   EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(answer, HasSubstr("body too large"));
+
+  fd = ConnectTo(cluster_.address(0));
+  ASSERT_GE(fd, 0);
+  head = "GET /health HTTP/1.1\r\nHost: x\r\nx-big: " + std::string(20000, 'a') + "\r\n\r\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  answer = ReadToEnd(fd);
+  close(fd);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(answer, HasSubstr("header too large"));
   EXPECT_OK(client_->Health());
 }
 
