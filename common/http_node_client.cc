@@ -1,0 +1,311 @@
+#include "common/http_node_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "common/crc.h"
+#include "common/internal_auth.h"
+
+namespace shale {
+namespace {
+
+using internal_auth::UriEncode;
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    (void)curl_global_init(CURL_GLOBAL_DEFAULT);  // Nothing to undo.
+  });
+}
+
+size_t WriteBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string_view line(data, size * n);
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+      value.remove_suffix(1);
+    }
+    headers->emplace_back(std::move(name), std::string(value));
+  }
+  return size * n;
+}
+
+std::string HexId(std::string_view id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : id) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::string VersionTarget(std::string_view bucket, std::string_view key) {
+  return "/v1/versions/" + UriEncode(bucket) + "/" + UriEncode(key);
+}
+
+Result<uint64_t> ParseU64(std::string_view s, std::string_view what) {
+  uint64_t v = 0;
+  if (s.empty() || s.size() > 20) return Status::Corruption("bad " + std::string(what));
+  for (char c : s) {
+    if (c < '0' || c > '9') return Status::Corruption("bad " + std::string(what));
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+struct HttpNodeClient::Handle {
+  std::unique_ptr<CURL, CurlDeleter> curl;
+};
+
+std::string RawNodeResponse::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+HttpNodeClient::HttpNodeClient(HttpNodeClientOptions options) : options_(std::move(options)) {
+  GlobalInit();
+}
+
+HttpNodeClient::~HttpNodeClient() = default;
+
+std::unique_ptr<HttpNodeClient::Handle> HttpNodeClient::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      auto h = std::move(idle_.back());
+      idle_.pop_back();
+      return h;
+    }
+  }
+  auto h = std::make_unique<Handle>();
+  h->curl.reset(curl_easy_init());
+  return h;
+}
+
+void HttpNodeClient::Release(std::unique_ptr<Handle> handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(handle));
+}
+
+Result<RawNodeResponse> HttpNodeClient::Send(const RawNodeRequest& request) {
+  auto handle = Acquire();
+  CURL* c = handle->curl.get();
+  if (c == nullptr) return Status::Internal("curl_easy_init failed");
+  curl_easy_reset(c);  // Keeps the connection cache; clears the previous request's options.
+
+  std::string sha = request.content_sha256.value_or(internal_auth::BodySha256Hex(request.body));
+  int64_t date = request.date.value_or(static_cast<int64_t>(std::time(nullptr)));
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  auto add = [&headers](const std::string& h) {
+    headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  };
+  add("Expect:");  // No 100-continue round trip.
+  if (request.sign) {
+    size_t q = request.target.find('?');
+    std::string_view target(request.target);
+    internal_auth::SignedFields fields{
+        request.method, target.substr(0, q),
+        q == std::string_view::npos ? std::string_view() : target.substr(q + 1), date, sha};
+    SHALE_ASSIGN_OR_RETURN(std::string auth,
+                           internal_auth::AuthorizationValue(options_.secret, fields));
+    add(std::string(internal_auth::kDateHeader) + ": " + std::to_string(date));
+    add(std::string(internal_auth::kContentSha256Header) + ": " + sha);
+    add("Authorization: " + auth);
+  }
+  for (const auto& [n, v] : request.headers) add(n + ": " + v);
+
+  std::string url = "http://" + options_.address + request.target;
+  RawNodeResponse response;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout_ms));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  if (request.method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "DELETE" || !request.body.empty()) {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+  }
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    // The handle's connection may be broken: drop the handle rather than reuse it.
+    std::string msg = "node " + options_.address + ": " + curl_easy_strerror(rc);
+    if (rc == CURLE_OPERATION_TIMEDOUT) return Status::Timeout(msg);
+    return Status::Unavailable(msg);
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  Release(std::move(handle));
+  return response;
+}
+
+Result<RawNodeResponse> HttpNodeClient::Call(RawNodeRequest request) {
+  Status last;
+  for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+    auto r = Send(request);
+    if (!r.ok()) {
+      last = r.status();
+      continue;
+    }
+    if (r->status >= 200 && r->status < 300) return r;
+    return node_wire::DecodeError(r->status, r->body);
+  }
+  return last;
+}
+
+Status HttpNodeClient::PutShard(std::string_view id, std::string_view data) {
+  char crc[9];
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32c(data));
+  RawNodeRequest req{"PUT", "/v1/shards/" + HexId(id), std::string(data)};
+  req.headers.emplace_back("x-shale-crc32c", crc);
+  return Call(std::move(req)).status();
+}
+
+Result<std::string> HttpNodeClient::GetShard(std::string_view id, uint64_t offset,
+                                             uint64_t length) {
+  std::string target = "/v1/shards/" + HexId(id) + "?offset=" + std::to_string(offset);
+  if (length != UINT64_MAX) target += "&length=" + std::to_string(length);
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  return std::move(r.body);
+}
+
+Status HttpNodeClient::DeleteShard(std::string_view id) {
+  return Call({"DELETE", "/v1/shards/" + HexId(id)}).status();
+}
+
+Result<std::vector<node_wire::ShardCheck>> HttpNodeClient::CheckShards(
+    const std::vector<std::string>& ids) {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r,
+                         Call({"POST", "/v1/shards/check", node_wire::EncodeCheckRequest(ids)}));
+  return node_wire::DecodeCheckResponse(r.body);
+}
+
+Status HttpNodeClient::PutVersion(std::string_view bucket, std::string_view key,
+                                  const NodeVersionId& version, std::string_view payload,
+                                  node_wire::WireKind kind) {
+  RawNodeRequest req{"PUT",
+                     VersionTarget(bucket, key) + "?version=" + node_wire::VersionIdToHex(version),
+                     std::string(payload)};
+  if (kind == node_wire::WireKind::kDeleteMarker) {
+    req.headers.emplace_back("x-shale-kind", "delete-marker");
+  }
+  return Call(std::move(req)).status();
+}
+
+Result<node_wire::WireVersion> HttpNodeClient::GetVersion(std::string_view bucket,
+                                                          std::string_view key,
+                                                          std::optional<NodeVersionId> version) {
+  std::string target = VersionTarget(bucket, key);
+  if (version) target += "?version=" + node_wire::VersionIdToHex(*version);
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  node_wire::WireVersion v;
+  v.key = std::string(key);
+  SHALE_ASSIGN_OR_RETURN(v.version, node_wire::VersionIdFromHex(r.Header("x-shale-version")));
+  std::string kind = r.Header("x-shale-kind");
+  if (kind == "delete-marker") {
+    v.kind = node_wire::WireKind::kDeleteMarker;
+  } else if (kind != "object") {
+    return Status::Corruption("bad x-shale-kind from node");
+  }
+  SHALE_ASSIGN_OR_RETURN(v.sequence, ParseU64(r.Header("x-shale-sequence"), "x-shale-sequence"));
+  v.payload = std::move(r.body);
+  return v;
+}
+
+Status HttpNodeClient::DeleteVersion(std::string_view bucket, std::string_view key,
+                                     const NodeVersionId& version) {
+  return Call({"DELETE",
+               VersionTarget(bucket, key) + "?version=" + node_wire::VersionIdToHex(version)})
+      .status();
+}
+
+Result<node_wire::WireVersionPage> HttpNodeClient::ListVersions(const NodeListRequest& request) {
+  std::string target = "/v1/list/" + UriEncode(request.bucket) +
+                       "?prefix=" + UriEncode(request.prefix) +
+                       "&limit=" + std::to_string(request.limit) +
+                       "&latest_only=" + (request.latest_only ? "1" : "0");
+  if (request.start_after_key) target += "&start_after=" + UriEncode(*request.start_after_key);
+  if (request.start_after_version) {
+    target += "&start_after_version=" + node_wire::VersionIdToHex(*request.start_after_version);
+  }
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  return node_wire::DecodeVersionPage(r.body);
+}
+
+Status HttpNodeClient::PutBucket(std::string_view name, std::string_view payload) {
+  return Call({"PUT", "/v1/buckets/" + UriEncode(name), std::string(payload)}).status();
+}
+
+Result<std::string> HttpNodeClient::GetBucket(std::string_view name) {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", "/v1/buckets/" + UriEncode(name)}));
+  return std::move(r.body);
+}
+
+Status HttpNodeClient::DeleteBucket(std::string_view name) {
+  return Call({"DELETE", "/v1/buckets/" + UriEncode(name)}).status();
+}
+
+Result<std::vector<node_wire::WireBucket>> HttpNodeClient::ListBuckets() {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", "/v1/buckets"}));
+  return node_wire::DecodeBucketList(r.body);
+}
+
+Status HttpNodeClient::Health() {
+  RawNodeRequest req{"GET", "/health"};
+  req.sign = false;
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call(std::move(req)));
+  return Status::OK();
+}
+
+Result<std::string> HttpNodeClient::StatusJson() {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", "/v1/status"}));
+  return std::move(r.body);
+}
+
+Result<std::string> HttpNodeClient::MetricsText() {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", "/metrics"}));
+  return std::move(r.body);
+}
+
+}  // namespace shale

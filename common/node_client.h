@@ -1,0 +1,72 @@
+#pragma once
+
+// NodeClient: what the gateway, repair and tools call on one storage node. Implementations:
+// HttpNodeClient (common/http_node_client.h, the signed internal HTTP API); an in-process one
+// calling a local engine directly is planned.
+//
+// Errors are the node's Status as sent (NotFound, Corruption, ReadOnly, NoSpace, ...) or
+// Unavailable/Timeout when the node could not be reached.
+// Thread-safety: implementations are safe for concurrent use from any thread.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/node_wire.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace shale {
+
+using NodeVersionId = std::array<uint8_t, 16>;
+
+struct NodeListRequest {
+  std::string bucket;
+  std::string prefix;
+  std::optional<std::string> start_after_key;
+  std::optional<NodeVersionId> start_after_version;  // Only with start_after_key.
+  uint32_t limit = 1000;
+  bool latest_only = false;
+};
+
+class NodeClient {
+ public:
+  virtual ~NodeClient() = default;
+
+  // Shards: ids are 1..255 opaque bytes. PutShard sends the CRC32C of `data`; the node stores
+  // nothing if the bytes it received do not match.
+  virtual Status PutShard(std::string_view id, std::string_view data) = 0;
+  // `length` bytes from `offset`, clamped to the shard's end (past the end: empty).
+  virtual Result<std::string> GetShard(std::string_view id, uint64_t offset = 0,
+                                       uint64_t length = UINT64_MAX) = 0;
+  virtual Status DeleteShard(std::string_view id) = 0;
+  // One answer per id, in request order.
+  virtual Result<std::vector<node_wire::ShardCheck>> CheckShards(
+      const std::vector<std::string>& ids) = 0;
+
+  // Version records. Putting an identical record again succeeds (retries are safe).
+  virtual Status PutVersion(std::string_view bucket, std::string_view key,
+                            const NodeVersionId& version, std::string_view payload,
+                            node_wire::WireKind kind = node_wire::WireKind::kObject) = 0;
+  // nullopt: the newest version (a delete marker included).
+  virtual Result<node_wire::WireVersion> GetVersion(std::string_view bucket, std::string_view key,
+                                                    std::optional<NodeVersionId> version) = 0;
+  virtual Status DeleteVersion(std::string_view bucket, std::string_view key,
+                               const NodeVersionId& version) = 0;
+  virtual Result<node_wire::WireVersionPage> ListVersions(const NodeListRequest& request) = 0;
+
+  // Bucket records.
+  virtual Status PutBucket(std::string_view name, std::string_view payload) = 0;
+  virtual Result<std::string> GetBucket(std::string_view name) = 0;
+  virtual Status DeleteBucket(std::string_view name) = 0;
+  virtual Result<std::vector<node_wire::WireBucket>> ListBuckets() = 0;
+
+  // OK when the node is up and writable; Unavailable with its reason otherwise.
+  virtual Status Health() = 0;
+  virtual Result<std::string> StatusJson() = 0;
+  virtual Result<std::string> MetricsText() = 0;
+};
+
+}  // namespace shale

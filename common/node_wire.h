@@ -1,0 +1,85 @@
+#pragma once
+
+// Bodies and error mapping of the internal node API (docs/FORMAT.md, "Internal API"). Shared by
+// the node (encoders) and node clients (decoders). Binary bodies use little-endian fixed-width
+// integers. Decoders parse untrusted bytes: pure, bounded by explicit limits, never trusting a
+// length field beyond the bytes present.
+// Thread-safety: pure functions over values.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace shale::node_wire {
+
+inline constexpr size_t kMaxShardIdSize = 255;
+inline constexpr size_t kMaxCheckIds = 10000;
+inline constexpr size_t kMaxListEntries = 10000;
+
+// The HTTP status an error Status is sent with (the one mapping; unknown -> 500).
+int HttpStatusFor(StatusCode code);
+// The StatusCode named by StatusCodeName(); kInternal for unknown names.
+StatusCode StatusCodeFromName(std::string_view name);
+// {"code":"<StatusCodeName>","message":"..."}
+std::string EncodeError(const Status& status);
+// The Status an error response carries; falls back to the HTTP status when the body does not
+// parse (e.g. a proxy's page).
+Status DecodeError(int http_status, std::string_view body);
+
+// POST /v1/shards/check request: repeated { u8 id_len (1..255); id bytes }.
+std::string EncodeCheckRequest(const std::vector<std::string>& ids);
+Result<std::vector<std::string>> DecodeCheckRequest(std::string_view body);
+
+struct ShardCheck {
+  std::string id;
+  bool present = false;
+  bool healthy = false;  // Present and not marked bad.
+  uint64_t length = 0;
+  uint32_t crc32c = 0;
+  friend bool operator==(const ShardCheck&, const ShardCheck&) = default;
+};
+// Response: u32 count; count x { u8 id_len; id; u8 flags (bit0 present, bit1 healthy);
+// u64 length; u32 crc32c }.
+std::string EncodeCheckResponse(const std::vector<ShardCheck>& checks);
+Result<std::vector<ShardCheck>> DecodeCheckResponse(std::string_view body);
+
+enum class WireKind : uint8_t { kObject = 0, kDeleteMarker = 1 };
+
+struct WireVersion {
+  std::string key;
+  std::array<uint8_t, 16> version{};
+  WireKind kind = WireKind::kObject;
+  uint64_t sequence = 0;
+  std::string payload;
+  friend bool operator==(const WireVersion&, const WireVersion&) = default;
+};
+
+struct WireVersionPage {
+  std::vector<WireVersion> versions;
+  bool truncated = false;
+  friend bool operator==(const WireVersionPage&, const WireVersionPage&) = default;
+};
+// GET /v1/list response: u8 truncated; u32 count; count x { u32 key_len; key; 16 version bytes;
+// u8 kind; u64 sequence; u32 payload_len; payload }.
+std::string EncodeVersionPage(const WireVersionPage& page);
+Result<WireVersionPage> DecodeVersionPage(std::string_view body);
+
+struct WireBucket {
+  std::string name;
+  std::string payload;
+  friend bool operator==(const WireBucket&, const WireBucket&) = default;
+};
+// GET /v1/buckets response: u32 count; count x { u32 name_len; name; u32 payload_len; payload }.
+std::string EncodeBucketList(const std::vector<WireBucket>& buckets);
+Result<std::vector<WireBucket>> DecodeBucketList(std::string_view body);
+
+// Version ids on the wire: 32 lowercase hex digits.
+std::string VersionIdToHex(const std::array<uint8_t, 16>& version);
+Result<std::array<uint8_t, 16>> VersionIdFromHex(std::string_view hex);
+
+}  // namespace shale::node_wire

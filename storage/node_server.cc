@@ -1,0 +1,269 @@
+#include "storage/node_server.h"
+
+#include <chrono>
+#include <list>
+#include <thread>
+
+#include "common/asio.h"
+#include "common/internal_auth.h"
+#include "common/log.h"
+
+namespace shale::storage {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+beast::string_view Name(std::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+class NodeServer::Impl {
+ public:
+  Impl(NodeServerOptions options, NodeService* service, MetricsRegistry* metrics)
+      : options_(std::move(options)),
+        service_(service),
+        clock_(options_.clock ? options_.clock : &SystemClock::Default()),
+        pool_(options_.worker_threads) {
+    requests_ =
+        metrics
+            ->AddCounter("shale_node_requests_total",
+                         "Internal API requests, by route and HTTP status.", {"route", "status"})
+            .value();
+    bytes_in_ =
+        &metrics->AddCounter("shale_node_request_body_bytes_total", "Request body bytes received.")
+             .value()
+             ->Get();
+    bytes_out_ =
+        &metrics->AddCounter("shale_node_response_body_bytes_total", "Response body bytes sent.")
+             .value()
+             ->Get();
+    auth_failures_ =
+        &metrics
+             ->AddCounter("shale_node_auth_failures_total", "Requests refused for authentication.")
+             .value()
+             ->Get();
+    latency_ = metrics
+                   ->AddHistogram("shale_node_request_duration_seconds",
+                                  "Internal API request latency, by route.", {"route"})
+                   .value();
+  }
+
+  Status Start() {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(options_.host, ec);
+    if (ec) return Status::InvalidArgument("bad listen host " + options_.host);
+    tcp::endpoint ep(addr, options_.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Unavailable("listen on " + options_.host + ":" +
+                                 std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, Accept(), asio::detached);
+    io_thread_ = std::thread([this] { io_.run(); });
+    return Status::OK();
+  }
+
+  uint16_t port() const { return port_; }
+
+  void Stop() {
+    if (!io_thread_.joinable()) return;
+    asio::post(io_, [this] {
+      stopping_ = true;
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+      for (Conn& c : conns_) {
+        if (c.idle) c.stream->socket().cancel(ec);
+      }
+    });
+    io_thread_.join();
+    pool_.join();
+  }
+
+ private:
+  // A live connection; touched only on the I/O thread.
+  struct Conn {
+    beast::tcp_stream* stream;  // Owned by the session coroutine, which erases this entry.
+    bool idle = true;           // Waiting for the next request's header.
+  };
+
+  awaitable<void> Accept() {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (stopping_) co_return;
+      if (ec) {
+        log::Warn("accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io_, Session(std::move(socket)), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::Error("connection failed", {{"error", ex.what()}});
+        }
+      });
+    }
+  }
+
+  awaitable<void> Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+    }
+    conns_.push_front(Conn{&stream});
+    auto conn = conns_.begin();
+    // Erased however the coroutine ends (an exception included): Stop() must never see a
+    // stream that is gone.
+    struct Unregister {
+      std::list<Conn>& list;
+      std::list<Conn>::iterator it;
+      ~Unregister() { list.erase(it); }
+    } unregister{conns_, conn};
+    beast::flat_buffer buffer;
+    buffer.reserve(256 * 1024);  // Unreserved, Beast reads ~512 bytes per syscall.
+    while (!stopping_) {
+      boost::system::error_code ec;
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(options_.header_limit);
+      parser.body_limit(options_.body_limit);
+      conn->idle = true;
+      stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      conn->idle = false;
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        NodeResponse r = NodeService::Error(
+            Status::InvalidArgument(ec == http::error::body_limit ? "body too large"
+                                                                  : "header too large"),
+            "limit");
+        co_await Reply(stream, std::move(r), 11, /*keep_alive=*/false, ec);
+        break;
+      }
+      if (ec) break;
+      uint64_t start = clock_->MonotonicMicros();
+      const auto& header = parser.get();
+      std::string target(View(header.target()));
+      std::string method(View(header.method_string()));
+      bool keep_alive = header.keep_alive();
+      std::string_view path = std::string_view(target).substr(0, target.find('?'));
+      bool authenticated = path == "/health";
+      NodeResponse response;
+      if (!authenticated) {
+        internal_auth::ReceivedAuth received{
+            View(header[Name(internal_auth::kDateHeader)]),
+            View(header[Name(internal_auth::kContentSha256Header)]),
+            View(header[http::field::authorization])};
+        Status s =
+            internal_auth::VerifyRequest(options_.secret, method, target, received,
+                                         static_cast<int64_t>(clock_->NowMicros() / 1000000));
+        if (!s.ok()) {
+          response = Refuse(s, remote, method, path);
+          keep_alive = false;  // The body was not read: the stream is not at a message start.
+        } else {
+          authenticated = true;
+        }
+      }
+      if (authenticated) {
+        stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        const std::string& body = parser.get().body();
+        bytes_in_->Inc(body.size());
+        if (path != "/health" &&
+            internal_auth::BodySha256Hex(body) !=
+                View(parser.get()[Name(internal_auth::kContentSha256Header)])) {
+          response = Refuse(Status::Unauthenticated("body does not match its signed sha256"),
+                            remote, method, path);
+        } else {
+          NodeRequest request{method, target, View(parser.get()[Name(kCrc32cHeader)]),
+                              View(parser.get()[Name(kKindHeader)]), body};
+          response = co_await asio::co_spawn(
+              pool_,
+              [this, &request]() -> awaitable<NodeResponse> {
+                co_return service_->Handle(request);
+              },
+              asio::use_awaitable);
+        }
+      }
+      keep_alive = keep_alive && !stopping_;
+      const std::string_view route = response.route;  // Static: outlives the move.
+      const int status = response.status;
+      co_await Reply(stream, std::move(response), header.version(), keep_alive, ec);
+      Record(route, status, start);
+      if (ec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<void> Reply(beast::tcp_stream& stream, NodeResponse r, unsigned version,
+                        bool keep_alive, boost::system::error_code& ec) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) res.set(name, value);
+    const size_t body_size = r.body.size();
+    res.body() = std::move(r.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) bytes_out_->Inc(body_size);
+  }
+
+  NodeResponse Refuse(const Status& s, const std::string& remote, std::string_view method,
+                      std::string_view path) {
+    auth_failures_->Inc();
+    log::Warn("request refused",
+              {{"reason", s.message()}, {"remote", remote}, {"method", method}, {"path", path}});
+    return NodeService::Error(Status::Unauthenticated("request not authenticated"), "auth");
+  }
+
+  void Record(std::string_view route, int status, uint64_t start_micros) {
+    requests_->WithLabels({route, std::to_string(status)}).Inc();
+    latency_->WithLabels({route}).Observe(
+        static_cast<double>(clock_->MonotonicMicros() - start_micros) / 1e6);
+  }
+
+  const NodeServerOptions options_;
+  NodeService* const service_;
+  const Clock* const clock_;
+  asio::io_context io_{1};
+  tcp::acceptor acceptor_{io_};
+  asio::thread_pool pool_;
+  std::thread io_thread_;
+  uint16_t port_ = 0;
+  bool stopping_ = false;  // I/O thread only.
+  std::list<Conn> conns_;  // I/O thread only.
+  CounterFamily* requests_;
+  Counter* bytes_in_;
+  Counter* bytes_out_;
+  Counter* auth_failures_;
+  HistogramFamily* latency_;
+};
+
+NodeServer::NodeServer(NodeServerOptions options, NodeService* service, MetricsRegistry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), service, metrics)) {}
+
+NodeServer::~NodeServer() { Stop(); }
+
+Status NodeServer::Start() { return impl_->Start(); }
+uint16_t NodeServer::port() const { return impl_->port(); }
+void NodeServer::Stop() { impl_->Stop(); }
+
+}  // namespace shale::storage

@@ -1,0 +1,70 @@
+#pragma once
+
+// NodeService: the storage node's internal API as pure request handlers. A decoded request
+// (method, target, the few headers that matter, the whole body) is routed to engine calls and
+// turned into a response; docs/FORMAT.md, "Internal API", is the contract. Authentication is
+// checked before (storage/node_server.cc, common/internal_auth.h): Handle() trusts its caller.
+// Handle() blocks on the engine (puts wait for fdatasync): never call it on an I/O thread.
+// Thread-safety: Handle() may be called concurrently from any thread.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/metrics.h"
+#include "storage/engine.h"
+
+namespace shale::storage {
+
+inline constexpr std::string_view kCrc32cHeader = "x-shale-crc32c";
+inline constexpr std::string_view kKindHeader = "x-shale-kind";
+inline constexpr std::string_view kVersionHeader = "x-shale-version";
+inline constexpr std::string_view kSequenceHeader = "x-shale-sequence";
+
+struct NodeRequest {
+  std::string_view method;  // "GET", "PUT", ...
+  std::string_view target;  // Path and query as received.
+  std::string_view crc32c;  // The x-shale-crc32c header, or empty.
+  std::string_view kind;    // The x-shale-kind header, or empty.
+  std::string_view body;
+};
+
+struct NodeResponse {
+  int status = 200;
+  std::string content_type = "application/octet-stream";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string_view route = "unknown";  // A static label for metrics ("shard_put", ...).
+};
+
+struct NodeServiceOptions {
+  std::string node_id;
+  std::string cluster_id;
+};
+
+class NodeService {
+ public:
+  // `engine` and `metrics` are borrowed and must outlive the service. Registers the engine's
+  // gauges (space, segments, repair queue) in `metrics`.
+  NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOptions options);
+
+  NodeResponse Handle(const NodeRequest& request);
+
+  // The error response for `status` ({code, message} JSON, HTTP status from node_wire).
+  static NodeResponse Error(const Status& status, std::string_view route = "unknown");
+
+ private:
+  NodeResponse Shards(const NodeRequest& request, std::string_view rest, std::string_view query);
+  NodeResponse Versions(const NodeRequest& request, std::string_view rest, std::string_view query);
+  NodeResponse List(std::string_view bucket_encoded, std::string_view query);
+  NodeResponse Buckets(const NodeRequest& request, std::string_view rest);
+  NodeResponse Health();
+  NodeResponse StatusJson();
+
+  Engine* const engine_;
+  MetricsRegistry* const metrics_;
+  const NodeServiceOptions options_;
+};
+
+}  // namespace shale::storage

@@ -1,0 +1,167 @@
+// Every NodeClient implementation answers the same: the HTTP client against a real shale-node
+// process, and the in-process client over a local engine.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "common/crc.h"
+#include "common/http_node_client.h"
+#include "storage/local_node_client.h"
+#include "tests/node/node_test_util.h"
+#include "tests/storage/engine_test_util.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_cluster.h"
+
+namespace shale {
+namespace {
+
+using ::shale::testing::StatusIs;
+using ::testing::HasSubstr;
+
+using ::shale::testing::RandomBytes;
+using ::shale::testing::Version;
+
+class NodeClientConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "http") {
+      cluster_ =
+          std::make_unique<testing::TestCluster>(testing::TestClusterOptions{SHALE_NODE_BINARY, 1});
+      ASSERT_OK(cluster_->Start());
+      client_ = cluster_->Client(0);
+    } else {
+      auto engine = storage::Engine::Open(storage::testing::TestOptions(dir_.path()));
+      ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+      engine_ = std::move(*engine);
+      client_ = std::make_unique<storage::LocalNodeClient>(
+          engine_.get(), storage::LocalNodeClientOptions{"n0", "test-cluster", nullptr});
+    }
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestCluster> cluster_;
+  std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<NodeClient> client_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Clients, NodeClientConformanceTest, ::testing::Values("http", "local"),
+                         [](const auto& p) { return p.param; });
+
+TEST_P(NodeClientConformanceTest, ShardRoundTripAndRanges) {
+  std::string data = RandomBytes(1 << 20, 1);
+  std::string id("\x00\xff shard/1", 10);
+  ASSERT_OK(client_->PutShard(id, data));
+  ASSERT_OK_AND_ASSIGN(std::string back, client_->GetShard(id, 0, UINT64_MAX));
+  EXPECT_TRUE(back == data);
+  struct Case {
+    uint64_t offset, length;
+    size_t want_begin, want_len;
+  } cases[] = {{0, 0, 0, 0},
+               {0, 1, 0, 1},
+               {5, 100, 5, 100},
+               {data.size() - 1, 10, data.size() - 1, 1},
+               {data.size(), 10, 0, 0},
+               {data.size() + 100, 10, 0, 0},
+               {1000, UINT64_MAX, 1000, data.size() - 1000}};
+  for (const auto& c : cases) {
+    ASSERT_OK_AND_ASSIGN(std::string part, client_->GetShard(id, c.offset, c.length));
+    EXPECT_TRUE(part == data.substr(c.want_begin, c.want_len)) << c.offset << "+" << c.length;
+  }
+  ASSERT_OK(client_->PutShard("empty", ""));
+  ASSERT_OK_AND_ASSIGN(std::string empty, client_->GetShard("empty", 0, UINT64_MAX));
+  EXPECT_EQ(empty, "");
+
+  ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({id, "absent", "empty"}));
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_EQ(checks[0], (node_wire::ShardCheck{id, true, true, data.size(), Crc32c(data)}));
+  EXPECT_EQ(checks[1], (node_wire::ShardCheck{"absent", false, false, 0, 0}));
+  EXPECT_TRUE(checks[2].present);
+
+  ASSERT_OK(client_->DeleteShard(id));
+  EXPECT_THAT(client_->GetShard(id, 0, UINT64_MAX), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(client_->DeleteShard(id), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(NodeClientConformanceTest, VersionsListAndBuckets) {
+  const std::string key = "dir/sub dir/ключ?&=%+";
+  std::string p1 = RandomBytes(3000, 2), p2 = RandomBytes(10, 3);
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(1), p1, node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(1), p1, node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(2), p2, node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", "other", Version(1), "o", node_wire::WireKind::kObject));
+  ASSERT_OK_AND_ASSIGN(auto latest, client_->GetVersion("bkt", key, std::nullopt));
+  EXPECT_EQ(latest.version, Version(2));
+  EXPECT_TRUE(latest.payload == p2);
+  EXPECT_EQ(latest.kind, node_wire::WireKind::kObject);
+  // An older version arriving late never hides the newer one.
+  ASSERT_OK(client_->PutVersion("bkt", "late", Version(5), "new", node_wire::WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", "late", Version(4), "old", node_wire::WireKind::kObject));
+  ASSERT_OK_AND_ASSIGN(auto newest, client_->GetVersion("bkt", "late", std::nullopt));
+  EXPECT_EQ(newest.payload, "new");
+  ASSERT_OK(client_->DeleteVersion("bkt", "late", Version(4)));
+  ASSERT_OK(client_->DeleteVersion("bkt", "late", Version(5)));
+  ASSERT_OK_AND_ASSIGN(auto v1, client_->GetVersion("bkt", key, Version(1)));
+  EXPECT_TRUE(v1.payload == p1);
+  ASSERT_OK(client_->PutVersion("bkt", key, Version(3), "", node_wire::WireKind::kDeleteMarker));
+  ASSERT_OK_AND_ASSIGN(latest, client_->GetVersion("bkt", key, std::nullopt));
+  EXPECT_EQ(latest.kind, node_wire::WireKind::kDeleteMarker);
+  EXPECT_THAT(client_->GetVersion("bkt", "nope", std::nullopt), StatusIs(StatusCode::kNotFound));
+
+  NodeListRequest all{"bkt"};
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListVersions(all));
+  ASSERT_EQ(page.versions.size(), 4u);
+  EXPECT_FALSE(page.truncated);
+  EXPECT_EQ(page.versions[0].key, key);  // "dir/..." < "other"
+  EXPECT_EQ(page.versions[0].version, Version(3));
+  EXPECT_EQ(page.versions[2].version, Version(1));
+  EXPECT_TRUE(page.versions[2].payload == p1);
+  EXPECT_EQ(page.versions[3].key, "other");
+
+  NodeListRequest latest_only{"bkt"};
+  latest_only.latest_only = true;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(latest_only));
+  ASSERT_EQ(page.versions.size(), 2u);
+  EXPECT_EQ(page.versions[0].kind, node_wire::WireKind::kDeleteMarker);
+
+  NodeListRequest limited{"bkt"};
+  limited.limit = 1;
+  limited.prefix = "dir/";
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(limited));
+  ASSERT_EQ(page.versions.size(), 1u);
+  EXPECT_TRUE(page.truncated);
+  NodeListRequest after{"bkt"};
+  after.start_after_key = key;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(after));
+  ASSERT_EQ(page.versions.size(), 1u);
+  EXPECT_EQ(page.versions[0].key, "other");
+
+  ASSERT_OK(client_->DeleteVersion("bkt", key, Version(3)));
+  ASSERT_OK_AND_ASSIGN(latest, client_->GetVersion("bkt", key, std::nullopt));
+  EXPECT_EQ(latest.version, Version(2));
+
+  ASSERT_OK(client_->PutBucket("bkt", "bucket-record"));
+  ASSERT_OK(client_->PutBucket("alpha", std::string("\0x", 2)));
+  ASSERT_OK_AND_ASSIGN(std::string b, client_->GetBucket("bkt"));
+  EXPECT_EQ(b, "bucket-record");
+  ASSERT_OK_AND_ASSIGN(auto buckets, client_->ListBuckets());
+  ASSERT_EQ(buckets.size(), 2u);
+  EXPECT_EQ(buckets[0], (node_wire::WireBucket{"alpha", std::string("\0x", 2)}));
+  ASSERT_OK(client_->DeleteBucket("alpha"));
+  EXPECT_THAT(client_->GetBucket("alpha"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(NodeClientConformanceTest, HealthAndStatus) {
+  EXPECT_OK(client_->Health());
+  ASSERT_OK_AND_ASSIGN(std::string status, client_->StatusJson());
+  EXPECT_THAT(status, HasSubstr("\"node_id\":\"n0\""));
+  EXPECT_THAT(status, HasSubstr("\"read_only\":false"));
+  NodeListRequest bad{"bkt"};
+  bad.limit = 0;
+  EXPECT_THAT(client_->ListVersions(bad), StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace shale
