@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "common/crc.h"
+#include "common/encoding.h"
+#include "common/hash.h"
 #include "common/internal_auth.h"
 
 namespace shale {
@@ -50,6 +52,46 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
       value.remove_suffix(1);
     }
     headers->emplace_back(std::move(name), std::string(value));
+  }
+  return size * n;
+}
+
+// A streamed request body, pulled by curl.
+struct Upload {
+  const NodeBodySource* source;
+  Status error;
+};
+
+size_t ReadBody(char* buf, size_t size, size_t n, void* user) {
+  auto* up = static_cast<Upload*>(user);
+  auto got = (*up->source)(std::span<char>(buf, size * n));
+  if (!got.ok()) {
+    up->error = got.status();
+    return CURL_READFUNC_ABORT;
+  }
+  return *got;
+}
+
+// A response body, to the sink when the status is 2xx, else kept for the error.
+struct Download {
+  CURL* curl;
+  const NodeBodySink* sink;
+  std::string* body;
+  Status error;
+};
+
+size_t WriteStreamed(char* data, size_t size, size_t n, void* user) {
+  auto* down = static_cast<Download*>(user);
+  long code = 0;
+  curl_easy_getinfo(down->curl, CURLINFO_RESPONSE_CODE, &code);
+  if (code < 200 || code >= 300) {
+    down->body->append(data, size * n);
+    return size * n;
+  }
+  Status s = (*down->sink)(std::string_view(data, size * n));
+  if (!s.ok()) {
+    down->error = s;
+    return 0;  // Aborts the transfer.
   }
   return size * n;
 }
@@ -151,11 +193,31 @@ Result<RawNodeResponse> HttpNodeClient::Send(const RawNodeRequest& request) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout_ms));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  Download down{c, &request.response_sink, &response.body, Status::OK()};
+  if (request.response_sink) {
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteStreamed);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &down);
+  } else {
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  }
+  Upload up{&request.body_source, Status::OK()};
+  if (request.body_source || request.response_sink) {
+    // A big body may take long: give up on a stall rather than on the total time.
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(options_.request_timeout_ms / 1000)));
+  }
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
-  if (request.method == "GET") {
+  if (request.body_source) {
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody);
+    curl_easy_setopt(c, CURLOPT_READDATA, &up);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_length));
+  } else if (request.method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
@@ -166,6 +228,8 @@ Result<RawNodeResponse> HttpNodeClient::Send(const RawNodeRequest& request) {
     }
   }
   CURLcode rc = curl_easy_perform(c);
+  if (!up.error.ok()) return up.error;      // The handle is dropped: its connection is
+  if (!down.error.ok()) return down.error;  // mid-message.
   if (rc != CURLE_OK) {
     // The handle's connection may be broken: drop the handle rather than reuse it.
     std::string msg = "node " + options_.address + ": " + curl_easy_strerror(rc);
@@ -208,6 +272,47 @@ Result<std::string> HttpNodeClient::GetShard(std::string_view id, uint64_t offse
   if (length != UINT64_MAX) target += "&length=" + std::to_string(length);
   SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
   return std::move(r.body);
+}
+
+Status HttpNodeClient::PutShardStream(std::string_view id, uint64_t length,
+                                      const std::function<NodeBodySource()>& open) {
+  // First pass: the digests the header must carry.
+  Sha256Stream sha;
+  Crc32cStream crc;
+  {
+    NodeBodySource source = open();
+    std::string buf(256 * 1024, '\0');
+    uint64_t got = 0;
+    while (got < length) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), length - got));
+      SHALE_ASSIGN_OR_RETURN(size_t n, source(std::span<char>(buf.data(), want)));
+      if (n == 0) return Status::InvalidArgument("shard source ended early");
+      sha.Update(std::string_view(buf.data(), n));
+      crc.Update(std::string_view(buf.data(), n));
+      got += n;
+    }
+  }
+  char crc_hex[9];
+  std::snprintf(crc_hex, sizeof(crc_hex), "%08x", crc.Finish());
+  RawNodeRequest req{"PUT", "/v1/shards/" + HexId(id)};
+  req.content_sha256 = HexEncode(sha.Finish());
+  req.headers.emplace_back("x-shale-crc32c", crc_hex);
+  req.body_source = open();
+  req.body_length = length;
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Send(req));
+  if (r.status >= 200 && r.status < 300) return Status::OK();
+  return node_wire::DecodeError(r.status, r.body);
+}
+
+Status HttpNodeClient::GetShardStream(std::string_view id, uint64_t offset, uint64_t length,
+                                      const NodeBodySink& sink) {
+  std::string target = "/v1/shards/" + HexId(id) + "?offset=" + std::to_string(offset);
+  if (length != UINT64_MAX) target += "&length=" + std::to_string(length);
+  RawNodeRequest req{"GET", target};
+  req.response_sink = sink;
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Send(req));
+  if (r.status >= 200 && r.status < 300) return Status::OK();  // The body went to `sink`.
+  return node_wire::DecodeError(r.status, r.body);
 }
 
 Status HttpNodeClient::DeleteShard(std::string_view id) {

@@ -1,12 +1,16 @@
 #include "storage/node_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <list>
 #include <thread>
 
 #include "common/asio.h"
+#include "common/encoding.h"
+#include "common/hash.h"
 #include "common/internal_auth.h"
 #include "common/log.h"
+#include "storage/piece_handoff.h"
 
 namespace shale::storage {
 namespace {
@@ -19,6 +23,9 @@ using asio::ip::tcp;
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 beast::string_view Name(std::string_view s) { return {s.data(), s.size()}; }
+
+// Socket reads of a streamed body, and the engine's pieces, are at most this big.
+constexpr size_t kStreamPieceSize = 256 * 1024;
 
 }  // namespace
 
@@ -140,12 +147,25 @@ class NodeServer::Impl {
       boost::system::error_code ec;
       http::request_parser<http::string_body> parser;
       parser.header_limit(options_.header_limit);
-      parser.body_limit(options_.body_limit);
+      // Streamed shard bodies may be larger than the limit of bodies read whole, which is
+      // applied once the header says which kind this is.
+      parser.body_limit(std::max<uint64_t>(options_.body_limit, kStreamedShardBodyLimit));
       conn->idle = true;
       stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
       co_await http::async_read_header(stream, buffer, parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
       conn->idle = false;
+      const bool streamed_put = !ec && parser.get().method() == http::verb::put &&
+                                NodeService::IsShardTarget(View(parser.get().target())) &&
+                                parser.content_length() &&
+                                *parser.content_length() > kStreamedShardThreshold;
+      if (!ec && !streamed_put) {
+        if (parser.content_length() && *parser.content_length() > options_.body_limit) {
+          ec = http::error::body_limit;
+        } else {
+          parser.body_limit(options_.body_limit);
+        }
+      }
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
         NodeResponse r = NodeService::Error(
             Status::InvalidArgument(ec == http::error::body_limit ? "body too large"
@@ -178,7 +198,12 @@ class NodeServer::Impl {
           authenticated = true;
         }
       }
-      if (authenticated) {
+      if (authenticated && streamed_put) {
+        // A big shard body goes to the engine piece by piece, never whole in memory.
+        bool body_done = false;
+        response = co_await StreamedPut(stream, buffer, parser, target, remote, &body_done);
+        if (!body_done) keep_alive = false;  // Not at a message start.
+      } else if (authenticated) {
         stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
@@ -190,6 +215,15 @@ class NodeServer::Impl {
                 View(parser.get()[Name(internal_auth::kContentSha256Header)])) {
           response = Refuse(Status::Unauthenticated("body does not match its signed sha256"),
                             remote, method, path);
+        } else if (method == "GET" && NodeService::IsShardTarget(target)) {
+          bool replied = false;
+          response = co_await StreamedGet(stream, target, header.version(),
+                                          keep_alive && !stopping_, &replied, &keep_alive);
+          if (replied) {
+            Record(response.route, response.status, start);
+            if (!keep_alive || stopping_) break;
+            continue;
+          }
         } else {
           NodeRequest request{method, target, View(parser.get()[Name(kCrc32cHeader)]),
                               View(parser.get()[Name(kKindHeader)]), body};
@@ -224,6 +258,142 @@ class NodeServer::Impl {
     stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) bytes_out_->Inc(body_size);
+  }
+
+  // A shard PUT whose body is read in pieces and pulled by the engine on a pool thread. The
+  // whole-body SHA-256 of the signed header is checked as the last bytes arrive: on a mismatch
+  // they are withheld, the engine drops the record, and the answer is 403. `*body_done` tells
+  // whether the body was read to its end (else the connection cannot be reused).
+  awaitable<NodeResponse> StreamedPut(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                      http::request_parser<http::string_body>& header_parser,
+                                      const std::string& target, const std::string& remote,
+                                      bool* body_done) {
+    const uint64_t length = *header_parser.content_length();
+    http::request_parser<http::buffer_body> parser{std::move(header_parser)};
+    parser.body_limit(kStreamedShardBodyLimit);
+    struct Shared {
+      std::string target, crc, sha;
+      bool sha_mismatch = false;  // Pool side; read after Finish (ordered by the handoff).
+    };
+    auto shared = std::make_shared<Shared>();
+    shared->target = target;
+    shared->crc = std::string(View(parser.get()[Name(kCrc32cHeader)]));
+    shared->sha = std::string(View(parser.get()[Name(internal_auth::kContentSha256Header)]));
+    auto handoff = std::make_shared<PieceHandoff>(io_.get_executor());
+    asio::post(pool_, [this, handoff, shared, length] {
+      Sha256Stream digest;
+      uint64_t got = 0;
+      auto source = [&](std::span<char> buf) -> Result<size_t> {
+        SHALE_ASSIGN_OR_RETURN(size_t n, handoff->Take(buf));
+        digest.Update(std::string_view(buf.data(), n));
+        got += n;
+        if (got == length && HexEncode(digest.Finish()) != shared->sha) {
+          shared->sha_mismatch = true;
+          return Status::Unauthenticated("body does not match its signed sha256");
+        }
+        return n;
+      };
+      NodeRequest request{"PUT", shared->target, shared->crc, {}, {}};
+      handoff->Finish(service_->PutShardStreamed(request, length, source));
+    });
+
+    std::vector<char> chunk(kStreamPieceSize);
+    bool input_ended = false;
+    for (;;) {
+      PieceHandoff::State st = handoff->Snapshot();
+      if (st.finished) break;
+      if (st.piece_pending || input_ended) {
+        co_await handoff->Wait();
+        continue;
+      }
+      if (parser.is_done()) {
+        handoff->EndInput(Status::OK());
+        input_ended = true;
+        continue;
+      }
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      boost::system::error_code ec;
+      stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
+      co_await http::async_read_some(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        handoff->EndInput(Status::IOError("reading the shard body: " + ec.message()));
+        input_ended = true;
+        continue;
+      }
+      const size_t n = chunk.size() - parser.get().body().size;
+      bytes_in_->Inc(n);
+      if (n > 0) handoff->Offer(std::string_view(chunk.data(), n));
+    }
+    *body_done = parser.is_done();
+    NodeResponse r = handoff->TakeResponse();
+    if (shared->sha_mismatch) {
+      r = Refuse(Status::Unauthenticated("body does not match its signed sha256"), remote, "PUT",
+                 std::string_view(target).substr(0, target.find('?')));
+    }
+    co_return r;
+  }
+
+  // A shard GET: a range over the threshold is written in pieces as the engine reads them;
+  // otherwise the answer comes back whole for Reply. `*replied` says the answer was written
+  // here; `*keep_alive` is cleared when the connection cannot be reused (a failure after the
+  // header went out leaves the client a short body: it must abort).
+  awaitable<NodeResponse> StreamedGet(beast::tcp_stream& stream, const std::string& target,
+                                      unsigned version, bool keep_alive, bool* replied,
+                                      bool* keep_alive_out) {
+    auto handoff = std::make_shared<PieceHandoff>(io_.get_executor());
+    auto owned_target = std::make_shared<std::string>(target);
+    asio::post(pool_, [this, handoff, owned_target] {
+      NodeRequest request{"GET", *owned_target, {}, {}, {}};
+      handoff->Finish(service_->GetShardStreamed(
+          request, [&](uint64_t n) { handoff->Begin(n); },
+          [&](std::string_view piece) { return handoff->Give(piece); }));
+    });
+    bool header_sent = false;
+    bool write_failed = false;
+    for (;;) {
+      PieceHandoff::State st = handoff->Snapshot();
+      boost::system::error_code ec;
+      if (st.begin_length && !header_sent) {
+        header_sent = true;
+        http::response<http::empty_body> res{http::status::ok, version};
+        res.set(http::field::content_type, "application/octet-stream");
+        res.content_length(*st.begin_length);
+        res.keep_alive(keep_alive);
+        http::response_serializer<http::empty_body> sr{res};
+        stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
+        co_await http::async_write_header(stream, sr,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          write_failed = true;
+          handoff->Written(Status::IOError("writing the shard: " + ec.message()));
+        }
+        continue;
+      }
+      if (!st.piece.empty()) {
+        stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
+        co_await asio::async_write(stream, asio::buffer(st.piece.data(), st.piece.size()),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) write_failed = true;
+        if (!ec) bytes_out_->Inc(st.piece.size());
+        handoff->Written(ec ? Status::IOError("writing the shard: " + ec.message()) : Status::OK());
+        continue;
+      }
+      if (st.finished) break;
+      co_await handoff->Wait();
+    }
+    NodeResponse r = handoff->TakeResponse();
+    *replied = header_sent;
+    if (header_sent && (write_failed || r.status != 200)) {
+      *keep_alive_out = false;
+      if (r.status != 200) {
+        log::Error("shard read failed after its header was sent; connection aborted",
+                   {{"target", target}, {"body", r.body}});
+      }
+    }
+    co_return r;
   }
 
   NodeResponse Refuse(const Status& s, const std::string& remote, std::string_view method,
