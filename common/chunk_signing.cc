@@ -79,6 +79,41 @@ uint64_t FramedSize(uint64_t length, size_t chunk_size) {
   return total + 1 + per_chunk_fixed;  // The final "0;chunk-signature=...\r\n\r\n".
 }
 
+ChunkFramer::ChunkFramer(std::string secret, int64_t date, std::string seed, uint64_t length,
+                         size_t chunk_size, Pull pull)
+    : secret_(std::move(secret)),
+      date_(date),
+      previous_(std::move(seed)),
+      remaining_(length),
+      chunk_size_(std::max<size_t>(chunk_size, 1)),
+      pull_(std::move(pull)) {}
+
+Result<size_t> ChunkFramer::Read(std::span<char> buf) {
+  if (framed_pos_ == framed_.size()) {
+    if (final_sent_) return size_t{0};
+    framed_pos_ = 0;
+    if (remaining_ == 0) {
+      framed_ = FrameChunk(secret_, date_, &previous_, {});
+      final_sent_ = true;
+    } else {
+      raw_.resize(static_cast<size_t>(std::min<uint64_t>(chunk_size_, remaining_)));
+      size_t got = 0;
+      while (got < raw_.size()) {
+        SHALE_ASSIGN_OR_RETURN(size_t n,
+                               pull_(std::span<char>(raw_.data() + got, raw_.size() - got)));
+        if (n == 0) return Status::InvalidArgument("body ended before its declared length");
+        got += n;
+      }
+      remaining_ -= raw_.size();
+      framed_ = FrameChunk(secret_, date_, &previous_, raw_);
+    }
+  }
+  size_t n = std::min(buf.size(), framed_.size() - framed_pos_);
+  std::copy_n(framed_.data() + framed_pos_, n, buf.data());
+  framed_pos_ += n;
+  return n;
+}
+
 ChunkedBodyReader::ChunkedBodyReader(std::string_view secret, int64_t date, std::string seed,
                                      size_t max_chunk_size)
     : secret_(secret), date_(date), previous_(std::move(seed)), max_chunk_size_(max_chunk_size) {}

@@ -12,6 +12,8 @@
 // whatever bytes arrived. Thread-safety: a value type; one thread at a time.
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,31 @@ std::string FrameChunk(std::string_view secret, int64_t date, std::string* previ
                        std::string_view data);
 // The framed size of a body of `length` bytes cut into chunks of `chunk_size`, final included.
 uint64_t FramedSize(uint64_t length, size_t chunk_size);
+
+// The sender's side: pulls `length` raw bytes from `pull` and serves the framed body (exactly
+// FramedSize(length, chunk_size) bytes), one chunk of memory at a time. Thread-safety: one
+// thread at a time.
+class ChunkFramer {
+ public:
+  using Pull = std::function<Result<size_t>(std::span<char>)>;  // 0 only at the end.
+  ChunkFramer(std::string secret, int64_t date, std::string seed, uint64_t length,
+              size_t chunk_size, Pull pull);
+  // Copies the next framed bytes into `buf`: the count, 0 at the end. A raw body shorter than
+  // `length` is InvalidArgument; an error of `pull` is returned.
+  Result<size_t> Read(std::span<char> buf);
+
+ private:
+  std::string secret_;
+  int64_t date_;
+  std::string previous_;
+  uint64_t remaining_;
+  size_t chunk_size_;
+  Pull pull_;
+  std::string raw_;
+  std::string framed_;  // The current framed chunk.
+  size_t framed_pos_ = 0;
+  bool final_sent_ = false;
+};
 
 class ChunkedBodyReader {
  public:

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <thread>
 
+#include "common/chunk_signing.h"
 #include "common/crc.h"
 #include "common/encoding.h"
 #include "common/hash.h"
@@ -275,33 +276,37 @@ Result<std::string> HttpNodeClient::GetShard(std::string_view id, uint64_t offse
 }
 
 Status HttpNodeClient::PutShardStream(std::string_view id, uint64_t length,
-                                      const std::function<NodeBodySource()>& open) {
-  // First pass: the digests the header must carry.
-  Sha256Stream sha;
+                                      const NodeBodySource& source) {
+  constexpr size_t kChunkSize = 256 * 1024;
+  RawNodeRequest req{"PUT", "/v1/shards/" + HexId(id)};
+  req.date = static_cast<int64_t>(std::time(nullptr));
+  req.content_sha256 = std::string(internal_auth::kStreamingSha256);
+  // The seed of the chunk signatures is the request's own signature (Send computes the same).
+  internal_auth::SignedFields fields{req.method, req.target, {}, *req.date, *req.content_sha256};
+  SHALE_ASSIGN_OR_RETURN(std::string auth,
+                         internal_auth::AuthorizationValue(options_.secret, fields));
+  SHALE_ASSIGN_OR_RETURN(std::string seed, internal_auth::SeedSignature(auth));
   Crc32cStream crc;
-  {
-    NodeBodySource source = open();
-    std::string buf(256 * 1024, '\0');
-    uint64_t got = 0;
-    while (got < length) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), length - got));
-      SHALE_ASSIGN_OR_RETURN(size_t n, source(std::span<char>(buf.data(), want)));
-      if (n == 0) return Status::InvalidArgument("shard source ended early");
-      sha.Update(std::string_view(buf.data(), n));
-      crc.Update(std::string_view(buf.data(), n));
-      got += n;
-    }
-  }
+  auto framer = std::make_shared<internal_auth::ChunkFramer>(
+      options_.secret, *req.date, std::move(seed), length, kChunkSize,
+      [&](std::span<char> buf) -> Result<size_t> {
+        SHALE_ASSIGN_OR_RETURN(size_t n, source(buf));
+        crc.Update(std::string_view(buf.data(), n));
+        return n;
+      });
+  req.headers.emplace_back(std::string(internal_auth::kDecodedLengthHeader),
+                           std::to_string(length));
+  req.body_source = [framer](std::span<char> buf) { return framer->Read(buf); };
+  req.body_length = internal_auth::FramedSize(length, kChunkSize);
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Send(req));
+  if (r.status < 200 || r.status >= 300) return node_wire::DecodeError(r.status, r.body);
   char crc_hex[9];
   std::snprintf(crc_hex, sizeof(crc_hex), "%08x", crc.Finish());
-  RawNodeRequest req{"PUT", "/v1/shards/" + HexId(id)};
-  req.content_sha256 = HexEncode(sha.Finish());
-  req.headers.emplace_back("x-shale-crc32c", crc_hex);
-  req.body_source = open();
-  req.body_length = length;
-  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Send(req));
-  if (r.status >= 200 && r.status < 300) return Status::OK();
-  return node_wire::DecodeError(r.status, r.body);
+  if (r.Header("x-shale-crc32c") != crc_hex) {
+    return Status::Corruption("node " + options_.address + " stored shard CRC " +
+                              r.Header("x-shale-crc32c") + ", sent " + crc_hex);
+  }
+  return Status::OK();
 }
 
 Status HttpNodeClient::GetShardStream(std::string_view id, uint64_t offset, uint64_t length,

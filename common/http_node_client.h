@@ -78,11 +78,10 @@ class HttpNodeClient final : public NodeClient {
   Result<std::string> StatusJson() override;
   Result<std::string> MetricsText() override;
 
-  // Streamed shard PUT with bounded memory. `open()` returns a fresh source over the same
-  // `length` bytes each time: until per-chunk signing exists, the body is read twice, first for
-  // its SHA-256 (signed) and CRC32C, then to send it. One attempt, no retry.
-  Status PutShardStream(std::string_view id, uint64_t length,
-                        const std::function<NodeBodySource()>& open);
+  // Streamed shard PUT with bounded memory, in one pass: `length` bytes pulled from `source`
+  // are sent in signed chunks (common/chunk_signing.h); the CRC32C computed on the way is
+  // compared with the one the node stored (a mismatch is Corruption). One attempt, no retry.
+  Status PutShardStream(std::string_view id, uint64_t length, const NodeBodySource& source);
   // Streamed shard GET with bounded memory: the range goes to `sink` in pieces. A failure after
   // some pieces (the node aborts the body on a corrupt shard) means they must be discarded.
   Status GetShardStream(std::string_view id, uint64_t offset, uint64_t length,

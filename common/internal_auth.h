@@ -29,6 +29,8 @@ inline constexpr std::string_view kAuthorizationHeader = "authorization";
 inline constexpr std::string_view kScheme = "SHALE-HMAC-SHA256";
 // The x-shale-content-sha256 value of a body sent in signed chunks (common/chunk_signing.h).
 inline constexpr std::string_view kStreamingSha256 = "STREAMING-SHALE-HMAC-SHA256";
+// With kStreamingSha256: the length of the body inside the chunk framing, decimal.
+inline constexpr std::string_view kDecodedLengthHeader = "x-shale-decoded-content-length";
 // Requests whose date is further than this from the receiver's clock are refused.
 inline constexpr int64_t kMaxClockSkewSeconds = 300;
 inline constexpr size_t kMaxQueryParams = 64;

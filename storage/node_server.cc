@@ -1,11 +1,14 @@
 #include "storage/node_server.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <list>
+#include <optional>
 #include <thread>
 
 #include "common/asio.h"
+#include "common/chunk_signing.h"
 #include "common/encoding.h"
 #include "common/hash.h"
 #include "common/internal_auth.h"
@@ -23,6 +26,13 @@ using asio::ip::tcp;
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 beast::string_view Name(std::string_view s) { return {s.data(), s.size()}; }
+
+std::optional<uint64_t> ParseDecimal(std::string_view s) {
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
 
 // Socket reads of a streamed body, and the engine's pieces, are at most this big.
 constexpr size_t kStreamPieceSize = 256 * 1024;
@@ -158,7 +168,9 @@ class NodeServer::Impl {
       const bool streamed_put = !ec && parser.get().method() == http::verb::put &&
                                 NodeService::IsShardTarget(View(parser.get().target())) &&
                                 parser.content_length() &&
-                                *parser.content_length() > kStreamedShardThreshold;
+                                (*parser.content_length() > kStreamedShardThreshold ||
+                                 View(parser.get()[Name(internal_auth::kContentSha256Header)]) ==
+                                     internal_auth::kStreamingSha256);
       if (!ec && !streamed_put) {
         if (parser.content_length() && *parser.content_length() > options_.body_limit) {
           ec = http::error::body_limit;
@@ -260,33 +272,53 @@ class NodeServer::Impl {
     if (!ec) bytes_out_->Inc(body_size);
   }
 
-  // A shard PUT whose body is read in pieces and pulled by the engine on a pool thread. The
-  // whole-body SHA-256 of the signed header is checked as the last bytes arrive: on a mismatch
-  // they are withheld, the engine drops the record, and the answer is 403. `*body_done` tells
-  // whether the body was read to its end (else the connection cannot be reused).
+  // A shard PUT whose body is read in pieces and pulled by the engine on a pool thread. A body
+  // in signed chunks (x-shale-content-sha256: STREAMING-...) is verified chunk by chunk, each
+  // before its bytes go to the engine; otherwise the whole-body SHA-256 of the signed header is
+  // checked as the last bytes arrive and they are withheld on a mismatch. Either failure drops
+  // the record and is answered 403. `*body_done` tells whether the body was read to its end
+  // (else the connection cannot be reused).
   awaitable<NodeResponse> StreamedPut(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                       http::request_parser<http::string_body>& header_parser,
                                       const std::string& target, const std::string& remote,
                                       bool* body_done) {
-    const uint64_t length = *header_parser.content_length();
     http::request_parser<http::buffer_body> parser{std::move(header_parser)};
     parser.body_limit(kStreamedShardBodyLimit);
+    const auto& h = parser.get();
     struct Shared {
       std::string target, crc, sha;
       bool sha_mismatch = false;  // Pool side; read after Finish (ordered by the handoff).
     };
     auto shared = std::make_shared<Shared>();
     shared->target = target;
-    shared->crc = std::string(View(parser.get()[Name(kCrc32cHeader)]));
-    shared->sha = std::string(View(parser.get()[Name(internal_auth::kContentSha256Header)]));
+    shared->crc = std::string(View(h[Name(kCrc32cHeader)]));
+    shared->sha = std::string(View(h[Name(internal_auth::kContentSha256Header)]));
+    uint64_t length = *parser.content_length();
+    std::optional<internal_auth::ChunkedBodyReader> chunks;
+    if (shared->sha == internal_auth::kStreamingSha256) {
+      auto decoded = ParseDecimal(View(h[Name(internal_auth::kDecodedLengthHeader)]));
+      auto seed = internal_auth::SeedSignature(View(h[http::field::authorization]));
+      auto date = ParseDecimal(View(h[Name(internal_auth::kDateHeader)]));
+      if (!decoded || *decoded > kStreamedShardBodyLimit || !seed.ok() || !date) {
+        *body_done = false;
+        co_return NodeService::Error(
+            Status::InvalidArgument("a chunk-signed body needs a valid " +
+                                    std::string(internal_auth::kDecodedLengthHeader)),
+            "shard_put");
+      }
+      length = *decoded;
+      chunks.emplace(options_.secret, static_cast<int64_t>(*date), std::move(*seed));
+    }
     auto handoff = std::make_shared<PieceHandoff>(io_.get_executor());
-    asio::post(pool_, [this, handoff, shared, length] {
+    const bool whole_body_sha = !chunks;
+    asio::post(pool_, [this, handoff, shared, length, whole_body_sha] {
       Sha256Stream digest;
       uint64_t got = 0;
       auto source = [&](std::span<char> buf) -> Result<size_t> {
         SHALE_ASSIGN_OR_RETURN(size_t n, handoff->Take(buf));
-        digest.Update(std::string_view(buf.data(), n));
         got += n;
+        if (!whole_body_sha) return n;
+        digest.Update(std::string_view(buf.data(), n));
         if (got == length && HexEncode(digest.Finish()) != shared->sha) {
           shared->sha_mismatch = true;
           return Status::Unauthenticated("body does not match its signed sha256");
@@ -297,8 +329,15 @@ class NodeServer::Impl {
       handoff->Finish(service_->PutShardStreamed(request, length, source));
     });
 
-    std::vector<char> chunk(kStreamPieceSize);
+    std::vector<char> raw(kStreamPieceSize);
+    std::string_view unparsed;  // Socket bytes not fed to `chunks` yet.
+    bool offered = false;
     bool input_ended = false;
+    Status chunk_error;
+    auto end_input = [&](Status st) {
+      handoff->EndInput(std::move(st));
+      input_ended = true;
+    };
     for (;;) {
       PieceHandoff::State st = handoff->Snapshot();
       if (st.finished) break;
@@ -306,32 +345,58 @@ class NodeServer::Impl {
         co_await handoff->Wait();
         continue;
       }
-      if (parser.is_done()) {
-        handoff->EndInput(Status::OK());
-        input_ended = true;
+      if (offered) {  // The engine took the last piece.
+        offered = false;
+        if (chunks) chunks->ClearChunk();
+      }
+      if (chunks && !unparsed.empty()) {
+        auto used = chunks->Feed(unparsed);
+        if (!used.ok()) {
+          chunk_error = used.status();
+          end_input(chunk_error);
+          continue;
+        }
+        unparsed.remove_prefix(*used);
+        if (chunks->chunk_ready()) {
+          handoff->Offer(chunks->chunk());
+          offered = true;
+        } else if (chunks->done() && !unparsed.empty()) {
+          end_input(Status::InvalidArgument("bytes after the final chunk"));
+        }
         continue;
       }
-      parser.get().body().data = chunk.data();
-      parser.get().body().size = chunk.size();
+      if (parser.is_done()) {
+        end_input(!chunks || chunks->done() ? Status::OK()
+                                            : Status::InvalidArgument("body ended inside a chunk"));
+        continue;
+      }
+      parser.get().body().data = raw.data();
+      parser.get().body().size = raw.size();
       boost::system::error_code ec;
       stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
       co_await http::async_read_some(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
-        handoff->EndInput(Status::IOError("reading the shard body: " + ec.message()));
-        input_ended = true;
+        end_input(Status::IOError("reading the shard body: " + ec.message()));
         continue;
       }
-      const size_t n = chunk.size() - parser.get().body().size;
+      const size_t n = raw.size() - parser.get().body().size;
       bytes_in_->Inc(n);
-      if (n > 0) handoff->Offer(std::string_view(chunk.data(), n));
+      if (chunks) {
+        unparsed = std::string_view(raw.data(), n);
+      } else if (n > 0) {
+        handoff->Offer(std::string_view(raw.data(), n));
+        offered = true;
+      }
     }
-    *body_done = parser.is_done();
+    *body_done = parser.is_done() && unparsed.empty();
     NodeResponse r = handoff->TakeResponse();
-    if (shared->sha_mismatch) {
-      r = Refuse(Status::Unauthenticated("body does not match its signed sha256"), remote, "PUT",
-                 std::string_view(target).substr(0, target.find('?')));
+    if (shared->sha_mismatch || chunk_error.code() == StatusCode::kUnauthenticated) {
+      r = Refuse(shared->sha_mismatch
+                     ? Status::Unauthenticated("body does not match its signed sha256")
+                     : chunk_error,
+                 remote, "PUT", std::string_view(target).substr(0, target.find('?')));
     }
     co_return r;
   }

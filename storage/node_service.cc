@@ -1,6 +1,8 @@
 #include "storage/node_service.h"
 
 #include <charconv>
+#include <cstdio>
+#include <optional>
 
 #include "common/crc.h"
 #include "common/encoding.h"
@@ -107,8 +109,13 @@ NodeResponse NodeService::PutShardStreamed(const NodeRequest& request, uint64_t 
                                            const ShardSource& source) {
   auto shard = ShardOfTarget(request.target);
   if (!shard.ok()) return Error(shard.status(), "shard_put");
-  auto crc = ParseCrcHeader(request.crc32c);
-  if (!crc.ok()) return Error(crc.status(), "shard_put");
+  // The CRC header is optional here: a one-pass sender does not know it up front.
+  std::optional<uint32_t> crc;
+  if (!request.crc32c.empty()) {
+    auto parsed = ParseCrcHeader(request.crc32c);
+    if (!parsed.ok()) return Error(parsed.status(), "shard_put");
+    crc = *parsed;
+  }
   // The CRC is only known at the end: the last bytes are withheld from the engine if it
   // differs, so the record is aborted and nothing is stored.
   Crc32cStream running;
@@ -117,14 +124,18 @@ NodeResponse NodeService::PutShardStreamed(const NodeRequest& request, uint64_t 
     SHALE_ASSIGN_OR_RETURN(size_t n, source(buf));
     running.Update(std::string_view(buf.data(), n));
     got += n;
-    if (got == length && running.Finish() != *crc) {
+    if (crc && got == length && running.Finish() != *crc) {
       return Status::InvalidArgument("body does not match x-shale-crc32c");
     }
     return n;
   };
   auto info = engine_->PutShardStream(shard->first, length, checked);
   if (!info.ok()) return Error(info.status(), "shard_put");
-  return Ok("shard_put");
+  char stored[9];
+  std::snprintf(stored, sizeof(stored), "%08x", info->crc32c);
+  NodeResponse r = Ok("shard_put");
+  r.headers.emplace_back(std::string(kCrc32cHeader), stored);
+  return r;
 }
 
 NodeResponse NodeService::GetShardStreamed(const NodeRequest& request,

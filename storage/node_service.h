@@ -60,8 +60,9 @@ class NodeService {
   // True for "/v1/shards/<hex id>[?query]", the calls the two below serve.
   static bool IsShardTarget(std::string_view target);
   // Streamed shard PUT: `length` bytes pulled from `source` into the engine, checked against
-  // x-shale-crc32c at the end; nothing is stored on any failure (a failure of `source` is
-  // answered with its status).
+  // x-shale-crc32c (optional here) at the end; nothing is stored on any failure (a failure of
+  // `source` is answered with its status). The answer carries the stored CRC32C in
+  // x-shale-crc32c.
   NodeResponse PutShardStreamed(const NodeRequest& request, uint64_t length,
                                 const ShardSource& source);
   // Streamed shard GET: when the range is over kStreamedShardThreshold, calls begin(length),

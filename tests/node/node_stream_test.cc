@@ -8,12 +8,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <optional>
 #include <string>
 
+#include "common/chunk_signing.h"
 #include "common/encoding.h"
 #include "common/hash.h"
 #include "common/http_node_client.h"
+#include "common/internal_auth.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_cluster.h"
 
@@ -92,7 +96,7 @@ TEST_F(NodeStreamTest, A256MiBShardStreamsBothWaysWithBoundedNodeMemory) {
   const int64_t idle_hwm = ProcStatusKiB(pid, "VmHWM");
   ASSERT_GT(idle_hwm, 0);
 
-  ASSERT_OK(client_->PutShardStream("big", body.length(), [&] { return body.Source(); }));
+  ASSERT_OK(client_->PutShardStream("big", body.length(), body.Source()));
   const int64_t put_hwm = ProcStatusKiB(pid, "VmHWM");
 
   Sha256Stream got;
@@ -133,46 +137,82 @@ TEST_F(NodeStreamTest, A256MiBShardStreamsBothWaysWithBoundedNodeMemory) {
   EXPECT_EQ(head, expected);
 }
 
-TEST_F(NodeStreamTest, ABodySwappedUnderItsSignedDigestIsRefusedAndNothingIsStored) {
+// A chunk-signed PUT as HttpNodeClient::PutShardStream sends it, with framed byte
+// `flip_at` (if any) changed after signing.
+Result<RawNodeResponse> SendChunked(HttpNodeClient& client, const std::string& target,
+                                    const GeneratedBody& body, std::optional<uint64_t> flip_at) {
+  constexpr size_t kChunk = 64 * 1024;
+  RawNodeRequest req{"PUT", target};
+  req.date = static_cast<int64_t>(std::time(nullptr));
+  req.content_sha256 = std::string(internal_auth::kStreamingSha256);
+  internal_auth::SignedFields fields{"PUT", target, {}, *req.date, *req.content_sha256};
+  SHALE_ASSIGN_OR_RETURN(std::string auth,
+                         internal_auth::AuthorizationValue(testing::kTestClusterSecret, fields));
+  SHALE_ASSIGN_OR_RETURN(std::string seed, internal_auth::SeedSignature(auth));
+  auto framer = std::make_shared<internal_auth::ChunkFramer>(
+      testing::kTestClusterSecret, *req.date, seed, body.length(), kChunk, body.Source());
+  auto pos = std::make_shared<uint64_t>(0);
+  req.body_source = [framer, pos, flip_at](std::span<char> buf) -> Result<size_t> {
+    SHALE_ASSIGN_OR_RETURN(size_t n, framer->Read(buf));
+    if (flip_at && *pos <= *flip_at && *flip_at < *pos + n) buf[*flip_at - *pos] ^= 0x01;
+    *pos += n;
+    return n;
+  };
+  req.body_length = internal_auth::FramedSize(body.length(), kChunk);
+  req.headers.emplace_back(std::string(internal_auth::kDecodedLengthHeader),
+                           std::to_string(body.length()));
+  return client.Send(req);
+}
+
+TEST_F(NodeStreamTest, ATamperedChunkIsRefusedAndNothingIsStored) {
   const GeneratedBody body(8, uint64_t{8} << 20);
-  int opened = 0;
-  // The first pass (digests) sees the genuine body; the one sent has a byte changed mid-way.
-  Status s = client_->PutShardStream("swapped", body.length(), [&]() -> NodeBodySource {
-    auto inner = body.Source();
-    if (opened++ == 0) return inner;
-    auto pos = std::make_shared<uint64_t>(0);
-    return [inner, pos, &body](std::span<char> buf) -> Result<size_t> {
-      SHALE_ASSIGN_OR_RETURN(size_t n, inner(buf));
-      const uint64_t mid = body.length() / 2;
-      if (*pos <= mid && mid < *pos + n) buf[mid - *pos] ^= 0x20;
-      *pos += n;
-      return n;
-    };
-  });
-  EXPECT_THAT(s, StatusIs(StatusCode::kUnauthenticated));
-  EXPECT_THAT(client_->GetShard("swapped", 0, 10), StatusIs(StatusCode::kNotFound));
-  // The node still takes a genuine one.
-  ASSERT_OK(client_->PutShardStream("swapped", body.length(), [&] { return body.Source(); }));
-  ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({"swapped"}));
-  ASSERT_EQ(checks.size(), 1u);
+  // A data byte in the middle of the body (chunks are 64 KiB + ~88 bytes of framing).
+  ASSERT_OK_AND_ASSIGN(RawNodeResponse r,
+                       SendChunked(*client_, "/v1/shards/" + HexEncode(std::string_view("t")), body,
+                                   internal_auth::FramedSize(body.length(), 64 * 1024) / 2));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(client_->GetShard("t", 0, 10), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({"t"}));
+  EXPECT_FALSE(checks[0].present);
+
+  // The same request untampered is stored.
+  ASSERT_OK_AND_ASSIGN(r, SendChunked(*client_, "/v1/shards/" + HexEncode(std::string_view("t")),
+                                      body, std::nullopt));
+  EXPECT_EQ(r.status, 200) << r.body;
+  ASSERT_OK_AND_ASSIGN(checks, client_->CheckShards({"t"}));
   EXPECT_TRUE(checks[0].present);
+  EXPECT_EQ(checks[0].length, body.length());
+}
+
+TEST_F(NodeStreamTest, AWholeBodySignedShardOverTheThresholdIsStreamedAndChecked) {
+  // Bodies over 1 MiB signed whole (PutShard) stream too: the digest is checked at the end.
+  const std::string data(3u << 20, 'q');
+  ASSERT_OK(client_->PutShard("whole", data));
+  ASSERT_OK_AND_ASSIGN(std::string got, client_->GetShard("whole", 0, UINT64_MAX));
+  EXPECT_TRUE(got == data);
+
+  // The body swapped under a valid header (the signed digest is the genuine body's).
+  RawNodeRequest req{"PUT", "/v1/shards/" + HexEncode(std::string_view("swapped"))};
+  req.body = data;
+  req.content_sha256 = HexEncode(Sha256(data));
+  req.body[req.body.size() / 2] ^= 1;
+  ASSERT_OK_AND_ASSIGN(RawNodeResponse r, client_->Send(req));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(client_->GetShard("swapped", 0, 10), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(NodeStreamTest, SigkillMidUploadLeavesNoPartialShardAfterRestart) {
   const GeneratedBody body(9, uint64_t{64} << 20);
   ASSERT_OK(client_->PutShard("small", "kept"));
   bool killed = false;
-  int opens = 0;
-  Status s = client_->PutShardStream("partial", body.length(), [&] {
-    const bool sending = opens++ > 0;  // The first pass only computes the digests.
-    return body.Source([&, sending](uint64_t pos) -> Status {
-      if (sending && !killed && pos >= body.length() / 2) {
-        killed = true;
-        cluster_.KillNode(0);
-      }
-      return Status::OK();
-    });
-  });
+  Status s =
+      client_->PutShardStream("partial", body.length(), body.Source([&](uint64_t pos) -> Status {
+        if (!killed && pos >= body.length() / 2) {
+          killed = true;
+          cluster_.KillNode(0);
+        }
+        return Status::OK();
+      }));
   EXPECT_FALSE(s.ok());
   ASSERT_TRUE(killed);
   ASSERT_OK(cluster_.StartNode(0));
@@ -180,7 +220,7 @@ TEST_F(NodeStreamTest, SigkillMidUploadLeavesNoPartialShardAfterRestart) {
   EXPECT_THAT(client_->GetShard("partial", 0, 10), StatusIs(StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(std::string small, client_->GetShard("small", 0, UINT64_MAX));
   EXPECT_EQ(small, "kept");
-  ASSERT_OK(client_->PutShardStream("partial", body.length(), [&] { return body.Source(); }));
+  ASSERT_OK(client_->PutShardStream("partial", body.length(), body.Source()));
 }
 
 }  // namespace
