@@ -153,6 +153,7 @@ class NodeServer::Impl {
     } unregister{conns_, conn};
     beast::flat_buffer buffer;
     buffer.reserve(256 * 1024);  // Unreserved, Beast reads ~512 bytes per syscall.
+    bool unread_body = false;    // The last answer refused a body still being sent.
     while (!stopping_) {
       boost::system::error_code ec;
       http::request_parser<http::string_body> parser;
@@ -189,6 +190,8 @@ class NodeServer::Impl {
       if (ec) break;
       uint64_t start = clock_->MonotonicMicros();
       const auto& header = parser.get();
+      // Copied: a streamed PUT moves the parser (and its header) away.
+      const unsigned version = header.version();
       std::string target(View(header.target()));
       std::string method(View(header.method_string()));
       bool keep_alive = header.keep_alive();
@@ -206,6 +209,7 @@ class NodeServer::Impl {
         if (!s.ok()) {
           response = Refuse(s, remote, method, path);
           keep_alive = false;  // The body was not read: the stream is not at a message start.
+          unread_body = true;
         } else {
           authenticated = true;
         }
@@ -215,6 +219,7 @@ class NodeServer::Impl {
         bool body_done = false;
         response = co_await StreamedPut(stream, buffer, parser, target, remote, &body_done);
         if (!body_done) keep_alive = false;  // Not at a message start.
+        unread_body = !body_done;
       } else if (authenticated) {
         stream.expires_after(std::chrono::milliseconds(options_.io_timeout_ms));
         co_await http::async_read(stream, buffer, parser,
@@ -229,8 +234,8 @@ class NodeServer::Impl {
                             remote, method, path);
         } else if (method == "GET" && NodeService::IsShardTarget(target)) {
           bool replied = false;
-          response = co_await StreamedGet(stream, target, header.version(),
-                                          keep_alive && !stopping_, &replied, &keep_alive);
+          response = co_await StreamedGet(stream, target, version, keep_alive && !stopping_,
+                                          &replied, &keep_alive);
           if (replied) {
             Record(response.route, response.status, start);
             if (!keep_alive || stopping_) break;
@@ -250,12 +255,28 @@ class NodeServer::Impl {
       keep_alive = keep_alive && !stopping_;
       const std::string_view route = response.route;  // Static: outlives the move.
       const int status = response.status;
-      co_await Reply(stream, std::move(response), header.version(), keep_alive, ec);
+      co_await Reply(stream, std::move(response), version, keep_alive, ec);
       Record(route, status, start);
       if (ec || !keep_alive) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (unread_body) co_await Drain(stream);
+  }
+
+  // Lingering close after refusing a body mid-way: reading (and dropping) what the client is
+  // still sending, for a bounded time and size, lets it read the answer instead of a reset.
+  awaitable<void> Drain(beast::tcp_stream& stream) {
+    constexpr size_t kMaxDrainBytes = 64u << 20;
+    std::vector<char> scratch(64 * 1024);
+    stream.expires_after(std::chrono::seconds(2));
+    size_t total = 0;
+    while (total < kMaxDrainBytes) {
+      boost::system::error_code ec;
+      total += co_await stream.async_read_some(asio::buffer(scratch),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
   }
 
   awaitable<void> Reply(beast::tcp_stream& stream, NodeResponse r, unsigned version,
