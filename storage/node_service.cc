@@ -154,13 +154,19 @@ NodeResponse NodeService::GetShardStreamed(const NodeRequest& request,
   // Between the stat and the read the shard may be replaced: the length sent is then wrong and
   // the read below fails or falls short, which the receiver sees as an aborted body.
   begin(n);
+  // The CRC is verified after the last piece was read: that piece is held back until then, so
+  // a corrupt shard never reaches the receiver whole (it sees a short body).
   uint64_t sent = 0;
+  std::string held;
   Status s = engine_->StreamShard(shard->first, offset, length, [&](std::string_view piece) {
     if (piece.size() > n - sent) return Status::Aborted("shard changed while being sent");
     sent += piece.size();
-    return sink(piece);
+    if (!held.empty()) SHALE_RETURN_IF_ERROR(sink(held));
+    held.assign(piece);
+    return Status::OK();
   });
   if (s.ok() && sent != n) s = Status::Aborted("shard changed while being sent");
+  if (s.ok() && !held.empty()) s = sink(held);
   return s.ok() ? Ok("shard_get") : Error(s, "shard_get");
 }
 

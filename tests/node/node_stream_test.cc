@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -166,10 +167,13 @@ Result<RawNodeResponse> SendChunked(HttpNodeClient& client, const std::string& t
 
 TEST_F(NodeStreamTest, ATamperedChunkIsRefusedAndNothingIsStored) {
   const GeneratedBody body(8, uint64_t{8} << 20);
-  // A data byte in the middle of the body (chunks are 64 KiB + ~88 bytes of framing).
-  ASSERT_OK_AND_ASSIGN(RawNodeResponse r,
-                       SendChunked(*client_, "/v1/shards/" + HexEncode(std::string_view("t")), body,
-                                   internal_auth::FramedSize(body.length(), 64 * 1024) / 2));
+  // A data byte of the middle chunk: past the framed first half (its final chunk excluded),
+  // then past the next chunk's 88-byte size line.
+  const uint64_t final_chunk = internal_auth::FramedSize(0, 64 * 1024);
+  const uint64_t flip = internal_auth::FramedSize(body.length() / 2, 64 * 1024) - final_chunk + 200;
+  ASSERT_OK_AND_ASSIGN(
+      RawNodeResponse r,
+      SendChunked(*client_, "/v1/shards/" + HexEncode(std::string_view("t")), body, flip));
   EXPECT_EQ(r.status, 403);
   EXPECT_THAT(client_->GetShard("t", 0, 10), StatusIs(StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({"t"}));
@@ -199,6 +203,40 @@ TEST_F(NodeStreamTest, AWholeBodySignedShardOverTheThresholdIsStreamedAndChecked
   ASSERT_OK_AND_ASSIGN(RawNodeResponse r, client_->Send(req));
   EXPECT_EQ(r.status, 403);
   EXPECT_THAT(client_->GetShard("swapped", 0, 10), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(NodeStreamTest, ACorruptShardAbortsAStreamedGetAndIsMarkedBad) {
+  const GeneratedBody body(10, uint64_t{4} << 20);
+  ASSERT_OK(client_->PutShardStream("bad", body.length(), body.Source()));
+  ASSERT_EQ(cluster_.StopNode(0), 0);
+  // The streamed shard is the last record of the newest segment: damage a byte near its end.
+  std::filesystem::path newest;
+  for (const auto& e : std::filesystem::directory_iterator(cluster_.DataDir(0) + "/segments")) {
+    if (newest.empty() || e.path() > newest) newest = e.path();
+  }
+  {
+    std::fstream f(newest, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.is_open()) << newest;
+    const auto size = std::filesystem::file_size(newest);
+    f.seekg(static_cast<std::streamoff>(size - 1000));
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x10;
+    f.seekp(static_cast<std::streamoff>(size - 1000));
+    f.write(&c, 1);
+  }
+  ASSERT_OK(cluster_.StartNode(0));
+  client_ = cluster_.Client(0, 1);
+  uint64_t received = 0;
+  Status s = client_->GetShardStream("bad", 0, UINT64_MAX, [&](std::string_view piece) {
+    received += piece.size();
+    return Status::OK();
+  });
+  EXPECT_FALSE(s.ok()) << "a corrupt shard must not arrive whole";
+  EXPECT_LT(received, body.length());
+  ASSERT_OK_AND_ASSIGN(auto checks, client_->CheckShards({"bad"}));
+  EXPECT_TRUE(checks[0].present);
+  EXPECT_FALSE(checks[0].healthy);
 }
 
 TEST_F(NodeStreamTest, SigkillMidUploadLeavesNoPartialShardAfterRestart) {
