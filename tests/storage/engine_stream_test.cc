@@ -269,6 +269,22 @@ TEST_P(EngineStreamCrashTest, ACrashMidStreamLeavesNoPartialShard) {
   EXPECT_EQ(after, "y");
 }
 
+TEST_P(EngineStreamCrashTest, ACrashAfterAnAcknowledgedStreamKeepsIt) {
+  auto engine = Open();
+  ASSERT_TRUE(engine);
+  const std::string big = ShardBytes("big", 1, 1u << 20);
+  PieceSource src{big};
+  ASSERT_OK(engine->PutShardStream("big", big.size(), std::ref(src)));
+  ASSERT_OK(engine->PutShard("small", "s"));
+  ASSERT_OK(faulty_.SimulateCrash(GetParam()));
+  engine.reset();
+  engine = Open();
+  ASSERT_TRUE(engine);
+  ExpectShard(*engine, "big", 1, big.size());
+  ASSERT_OK_AND_ASSIGN(std::string small, engine->GetShard("small"));
+  EXPECT_EQ(small, "s");
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, EngineStreamCrashTest,
                          ::testing::Values(CrashMode::kDropUnsynced, CrashMode::kTornTail,
                                            CrashMode::kGarbageTail));
