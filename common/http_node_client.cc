@@ -7,7 +7,10 @@
 #include <ctime>
 #include <thread>
 
+#include "common/chunk_signing.h"
 #include "common/crc.h"
+#include "common/encoding.h"
+#include "common/hash.h"
 #include "common/internal_auth.h"
 
 namespace shale {
@@ -50,6 +53,46 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
       value.remove_suffix(1);
     }
     headers->emplace_back(std::move(name), std::string(value));
+  }
+  return size * n;
+}
+
+// A streamed request body, pulled by curl.
+struct Upload {
+  const NodeBodySource* source;
+  Status error;
+};
+
+size_t ReadBody(char* buf, size_t size, size_t n, void* user) {
+  auto* up = static_cast<Upload*>(user);
+  auto got = (*up->source)(std::span<char>(buf, size * n));
+  if (!got.ok()) {
+    up->error = got.status();
+    return CURL_READFUNC_ABORT;
+  }
+  return *got;
+}
+
+// A response body, to the sink when the status is 2xx, else kept for the error.
+struct Download {
+  CURL* curl;
+  const NodeBodySink* sink;
+  std::string* body;
+  Status error;
+};
+
+size_t WriteStreamed(char* data, size_t size, size_t n, void* user) {
+  auto* down = static_cast<Download*>(user);
+  long code = 0;
+  curl_easy_getinfo(down->curl, CURLINFO_RESPONSE_CODE, &code);
+  if (code < 200 || code >= 300) {
+    down->body->append(data, size * n);
+    return size * n;
+  }
+  Status s = (*down->sink)(std::string_view(data, size * n));
+  if (!s.ok()) {
+    down->error = s;
+    return 0;  // Aborts the transfer.
   }
   return size * n;
 }
@@ -151,11 +194,31 @@ Result<RawNodeResponse> HttpNodeClient::Send(const RawNodeRequest& request) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout_ms));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  Download down{c, &request.response_sink, &response.body, Status::OK()};
+  if (request.response_sink) {
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteStreamed);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &down);
+  } else {
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  }
+  Upload up{&request.body_source, Status::OK()};
+  if (request.body_source || request.response_sink) {
+    // A big body may take long: give up on a stall rather than on the total time.
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(options_.request_timeout_ms / 1000)));
+  }
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
-  if (request.method == "GET") {
+  if (request.body_source) {
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody);
+    curl_easy_setopt(c, CURLOPT_READDATA, &up);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_length));
+  } else if (request.method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
@@ -166,6 +229,8 @@ Result<RawNodeResponse> HttpNodeClient::Send(const RawNodeRequest& request) {
     }
   }
   CURLcode rc = curl_easy_perform(c);
+  if (!up.error.ok()) return up.error;      // The handle is dropped: its connection is
+  if (!down.error.ok()) return down.error;  // mid-message.
   if (rc != CURLE_OK) {
     // The handle's connection may be broken: drop the handle rather than reuse it.
     std::string msg = "node " + options_.address + ": " + curl_easy_strerror(rc);
@@ -208,6 +273,51 @@ Result<std::string> HttpNodeClient::GetShard(std::string_view id, uint64_t offse
   if (length != UINT64_MAX) target += "&length=" + std::to_string(length);
   SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
   return std::move(r.body);
+}
+
+Status HttpNodeClient::PutShardStream(std::string_view id, uint64_t length,
+                                      const NodeBodySource& source) {
+  constexpr size_t kChunkSize = 256 * 1024;
+  RawNodeRequest req{"PUT", "/v1/shards/" + HexId(id)};
+  req.date = static_cast<int64_t>(std::time(nullptr));
+  req.content_sha256 = std::string(internal_auth::kStreamingSha256);
+  // The seed of the chunk signatures is the request's own signature (Send computes the same).
+  internal_auth::SignedFields fields{req.method, req.target, {}, *req.date, *req.content_sha256};
+  SHALE_ASSIGN_OR_RETURN(std::string auth,
+                         internal_auth::AuthorizationValue(options_.secret, fields));
+  SHALE_ASSIGN_OR_RETURN(std::string seed, internal_auth::SeedSignature(auth));
+  Crc32cStream crc;
+  auto framer = std::make_shared<internal_auth::ChunkFramer>(
+      options_.secret, *req.date, std::move(seed), length, kChunkSize,
+      [&](std::span<char> buf) -> Result<size_t> {
+        SHALE_ASSIGN_OR_RETURN(size_t n, source(buf));
+        crc.Update(std::string_view(buf.data(), n));
+        return n;
+      });
+  req.headers.emplace_back(std::string(internal_auth::kDecodedLengthHeader),
+                           std::to_string(length));
+  req.body_source = [framer](std::span<char> buf) { return framer->Read(buf); };
+  req.body_length = internal_auth::FramedSize(length, kChunkSize);
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Send(req));
+  if (r.status < 200 || r.status >= 300) return node_wire::DecodeError(r.status, r.body);
+  char crc_hex[9];
+  std::snprintf(crc_hex, sizeof(crc_hex), "%08x", crc.Finish());
+  if (r.Header("x-shale-crc32c") != crc_hex) {
+    return Status::Corruption("node " + options_.address + " stored shard CRC " +
+                              r.Header("x-shale-crc32c") + ", sent " + crc_hex);
+  }
+  return Status::OK();
+}
+
+Status HttpNodeClient::GetShardStream(std::string_view id, uint64_t offset, uint64_t length,
+                                      const NodeBodySink& sink) {
+  std::string target = "/v1/shards/" + HexId(id) + "?offset=" + std::to_string(offset);
+  if (length != UINT64_MAX) target += "&length=" + std::to_string(length);
+  RawNodeRequest req{"GET", target};
+  req.response_sink = sink;
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Send(req));
+  if (r.status >= 200 && r.status < 300) return Status::OK();  // The body went to `sink`.
+  return node_wire::DecodeError(r.status, r.body);
 }
 
 Status HttpNodeClient::DeleteShard(std::string_view id) {

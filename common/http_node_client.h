@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,12 @@ struct RawNodeRequest {
   std::optional<int64_t> date;                               // Overrides the current time.
   std::optional<std::string> content_sha256;                 // Overrides the body's digest.
   std::vector<std::pair<std::string, std::string>> headers;  // Added (after signing).
+  // A streamed body instead of `body`: `body_length` bytes pulled from `body_source` (the
+  // digest must then be given in content_sha256). No total timeout, a stall limit instead.
+  NodeBodySource body_source;
+  uint64_t body_length = 0;
+  // A 2xx response body goes here in pieces instead of into RawNodeResponse::body.
+  NodeBodySink response_sink;
 };
 
 struct RawNodeResponse {
@@ -70,6 +77,15 @@ class HttpNodeClient final : public NodeClient {
   Status Health() override;
   Result<std::string> StatusJson() override;
   Result<std::string> MetricsText() override;
+
+  // Streamed shard PUT with bounded memory, in one pass: `length` bytes pulled from `source`
+  // are sent in signed chunks (common/chunk_signing.h); the CRC32C computed on the way is
+  // compared with the one the node stored (a mismatch is Corruption). One attempt, no retry.
+  Status PutShardStream(std::string_view id, uint64_t length, const NodeBodySource& source);
+  // Streamed shard GET with bounded memory: the range goes to `sink` in pieces. A failure after
+  // some pieces (the node aborts the body on a corrupt shard) means they must be discarded.
+  Status GetShardStream(std::string_view id, uint64_t offset, uint64_t length,
+                        const NodeBodySink& sink);
 
   // Sends one request (one attempt, no retry).
   Result<RawNodeResponse> Send(const RawNodeRequest& request);

@@ -3,7 +3,8 @@
 // Signing of internal (gateway/tools -> node) HTTP requests. docs/FORMAT.md, "Internal API",
 // specifies the canonical string. Every request but GET /health carries
 //   x-shale-date: <unix seconds>
-//   x-shale-content-sha256: <lowercase hex SHA-256 of the whole body>
+//   x-shale-content-sha256: <lowercase hex SHA-256 of the whole body, or kStreamingSha256
+//                            for a body sent in signed chunks: common/chunk_signing.h>
 //   authorization: SHALE-HMAC-SHA256 <lowercase hex HMAC-SHA256(cluster secret, canonical)>
 // canonical = "SHALE-HMAC-SHA256\n" method "\n" path "\n" canonical query "\n" date "\n" sha256
 // where path is the request path exactly as sent (still percent-encoded) and the canonical
@@ -26,6 +27,10 @@ inline constexpr std::string_view kDateHeader = "x-shale-date";
 inline constexpr std::string_view kContentSha256Header = "x-shale-content-sha256";
 inline constexpr std::string_view kAuthorizationHeader = "authorization";
 inline constexpr std::string_view kScheme = "SHALE-HMAC-SHA256";
+// The x-shale-content-sha256 value of a body sent in signed chunks (common/chunk_signing.h).
+inline constexpr std::string_view kStreamingSha256 = "STREAMING-SHALE-HMAC-SHA256";
+// With kStreamingSha256: the length of the body inside the chunk framing, decimal.
+inline constexpr std::string_view kDecodedLengthHeader = "x-shale-decoded-content-length";
 // Requests whose date is further than this from the receiver's clock are refused.
 inline constexpr int64_t kMaxClockSkewSeconds = 300;
 inline constexpr size_t kMaxQueryParams = 64;

@@ -9,7 +9,9 @@
 // Thread-safety: implementations are safe for concurrent use from any thread.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +23,12 @@
 namespace shale {
 
 using NodeVersionId = std::array<uint8_t, 16>;
+
+// Pulls the next piece of a streamed body into `buf`: the bytes written (0 only at its end) or
+// an error, which aborts the transfer.
+using NodeBodySource = std::function<Result<size_t>(std::span<char> buf)>;
+// Receives a streamed body's pieces in order; a non-OK status aborts the transfer.
+using NodeBodySink = std::function<Status(std::string_view piece)>;
 
 struct NodeListRequest {
   std::string bucket;

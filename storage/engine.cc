@@ -86,6 +86,16 @@ Result<ShardInfo> Engine::StatShard(std::string_view id) {
   return ShardInfo{e.payload_length, e.payload_crc32c, e.sequence, (e.flags & kEntryBad) != 0};
 }
 
+Result<ShardInfo> Engine::PutShardStream(std::string_view id, uint64_t length,
+                                         const ShardSource& source) {
+  return impl_->PutShardStream(id, length, source);
+}
+
+Status Engine::StreamShard(std::string_view id, uint64_t offset, uint64_t length,
+                           const ShardSink& sink) {
+  return impl_->StreamShard(id, offset, length, sink);
+}
+
 Status Engine::DeleteShard(std::string_view id) {
   return impl_->Mutate(WriteOp::Kind::kDelete, ShardTarget(id));
 }

@@ -19,8 +19,10 @@
 // Thread-safety: all public methods may be called concurrently from any thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,12 @@
 #include "storage/version_key.h"
 
 namespace shale::storage {
+
+// Pulls the next piece of a streamed shard into `buf`: returns the bytes written (0 only when
+// the input ended) or an error, which aborts the put.
+using ShardSource = std::function<Result<size_t>(std::span<char> buf)>;
+// Receives the pieces of a streamed shard read, in order; a non-OK status stops the read.
+using ShardSink = std::function<Status(std::string_view piece)>;
 
 struct EngineOptions {
   std::string dir;               // The data directory; created if missing.
@@ -133,6 +141,19 @@ class Engine {
   Result<std::string> GetShard(std::string_view id, uint64_t offset = 0,
                                uint64_t length = UINT64_MAX);
   Result<ShardInfo> StatShard(std::string_view id);
+  // Streamed PutShard for large shards, with bounded memory: exactly `length` bytes (at most
+  // 1 GiB) are pulled from `source` on the caller's thread into a segment file of their own,
+  // synced, then indexed by the next group commit; small writes keep committing meanwhile. The
+  // put carries the sequence allocated at its start, so a put of the same id that starts later
+  // wins whichever finishes last. Returns what was stored (the CRC is computed on the way).
+  // If `source` fails (its error is returned) or ends early (InvalidArgument), nothing becomes
+  // visible.
+  Result<ShardInfo> PutShardStream(std::string_view id, uint64_t length, const ShardSource& source);
+  // Streamed GetShard with bounded memory: the range goes to `sink` in pieces. The whole
+  // shard's CRC is only known good at the end: a Corruption returned after `sink` got bytes
+  // means they are suspect and the receiver must abort (e.g. reset the connection); the shard
+  // is then marked bad like GetShard does.
+  Status StreamShard(std::string_view id, uint64_t offset, uint64_t length, const ShardSink& sink);
   Status DeleteShard(std::string_view id);  // NotFound if absent.
 
   // Object version records. Putting an existing (bucket, key, version) again is a no-op

@@ -59,14 +59,24 @@ Result<std::string> IndexIdOf(const Target& target);
 
 // One request to the writer thread. Views are borrowed: the caller waits for completion.
 struct WriteOp {
-  enum class Kind : uint8_t { kPut, kDelete, kRelocate, kMarkBad, kMarkDropped, kForgetSegment };
+  enum class Kind : uint8_t {
+    kPut,
+    kDelete,
+    kRelocate,
+    kMarkBad,
+    kMarkDropped,
+    kForgetSegment,
+    kAdoptSegment,  // Index the one synced record of a streamed put's own segment and seal it.
+  };
   Kind kind = Kind::kPut;
-  const Target* target = nullptr;         // kPut, kDelete, kMarkBad.
+  const Target* target = nullptr;         // kPut, kDelete, kMarkBad, kAdoptSegment.
   std::string_view payload;               // kPut.
   uint8_t flags = 0;                      // kPut of a version: kEntryDeleteMarker.
   std::string_view reason;                // kMarkBad.
   const ScannedRecord* record = nullptr;  // kRelocate: a record read from `segment_id`.
-  uint32_t segment_id = 0;                // kRelocate, kMarkDropped, kForgetSegment.
+  uint32_t segment_id = 0;                // kRelocate, kMarkDropped, kForgetSegment, kAdoptSegment.
+  const RecordExtent* extent = nullptr;   // kAdoptSegment: the record, ending the segment.
+  uint64_t sequence = 0;                  // kAdoptSegment: the record's sequence.
   bool* moved = nullptr;                  // kRelocate: set to true when the record was copied.
 };
 
@@ -94,6 +104,9 @@ class Engine::Impl {
   Result<std::shared_ptr<const SegmentReader>> Reader(uint32_t segment_id);
   void ForgetReader(uint32_t segment_id);
   Result<std::string> ReadShard(std::string_view id, uint64_t offset, uint64_t length);
+  // engine_stream.cc
+  Result<ShardInfo> PutShardStream(std::string_view id, uint64_t length, const ShardSource& source);
+  Status StreamShard(std::string_view id, uint64_t offset, uint64_t length, const ShardSink& sink);
   // engine_compaction.cc
   Result<StepOutcome> CompactOnce();
 
@@ -118,6 +131,12 @@ class Engine::Impl {
   Status OpenNewSegment();
   void FailWriter(const Status& cause);
   void SetReadOnly(const std::string& reason);
+  // A new segment file (header synced) for the writer or a streamed put.
+  Result<std::unique_ptr<SegmentWriter>> CreateSegment(uint32_t* id_out);
+  // Either a read through a cached reader of the shard's segment, retried if compaction moved
+  // it; a Corruption marks the shard bad.
+  Status WithShard(std::string_view id,
+                   const std::function<Status(const SegmentReader&, const ShardEntry&)>& read);
 
   EngineOptions options_;
   fs::FileSystem* fs_ = nullptr;
@@ -130,13 +149,14 @@ class Engine::Impl {
   std::mutex readers_mu_;
   std::map<uint32_t, std::shared_ptr<const SegmentReader>> readers_;  // GUARDED_BY(readers_mu_)
 
-  // Writer-thread state (only the writer thread touches these after Open).
+  // Writer-thread state (only the writer thread touches these after Open), except the two
+  // counters, which streamed puts also draw from on their own threads.
   BatchQueue<WriteOp> queue_;
   std::thread writer_thread_;
   std::unique_ptr<SegmentWriter> active_;
   uint32_t active_id_ = 0;
-  uint32_t last_segment_id_ = 0;  // The highest id ever created.
-  uint64_t next_sequence_ = 1;
+  std::atomic<uint32_t> last_segment_id_{0};  // The highest id ever handed out.
+  std::atomic<uint64_t> next_sequence_{1};
   std::vector<uint32_t> pending_seals_;  // Segments abandoned after a failure, to seal.
 
   std::atomic<bool> read_only_{false};

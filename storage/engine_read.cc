@@ -25,7 +25,9 @@ void Engine::Impl::ForgetReader(uint32_t segment_id) {
   readers_.erase(segment_id);
 }
 
-Result<std::string> Engine::Impl::ReadShard(std::string_view id, uint64_t offset, uint64_t length) {
+Status Engine::Impl::WithShard(
+    std::string_view id,
+    const std::function<Status(const SegmentReader&, const ShardEntry&)>& read) {
   // A concurrent compaction may move the shard and remove its old segment between the index
   // lookup and the open: look it up again then.
   constexpr int kAttempts = 3;
@@ -35,30 +37,19 @@ Result<std::string> Engine::Impl::ReadShard(std::string_view id, uint64_t offset
     if (e.flags & kEntryBad) {
       return Status::Corruption("shard is marked bad and awaits repair");
     }
-    uint64_t end = offset >= e.payload_length
-                       ? e.payload_length
-                       : offset + std::min<uint64_t>(length, e.payload_length - offset);
-    uint64_t begin = std::min<uint64_t>(offset, e.payload_length);
     auto reader = Reader(e.location.segment_id);
     if (!reader.ok()) {
       last = reader.status();
       if (last.IsNotFound()) continue;
       return last;
     }
-    RecordExtent ext;
-    ext.offset = e.location.offset;
-    ext.length = e.location.length;
-    ext.payload_offset = e.location.offset + e.payload_offset;
-    ext.payload_length = e.payload_length;
-    ext.payload_crc = e.payload_crc32c;
-    auto data = (*reader)->ReadPayloadRange(ext, begin, end - begin);
-    if (data.ok()) return data;
-    if (!data.status().IsCorruption()) return data.status();
+    Status s = read(**reader, e);
+    if (!s.IsCorruption()) return s;
     // Never hand out wrong bytes; mark the shard bad so repair rebuilds it from other nodes.
     log::Error("corrupt shard", {{"dir", options_.dir},
                                  {"segment", uint64_t{e.location.segment_id}},
                                  {"offset", e.location.offset},
-                                 {"cause", data.status()}});
+                                 {"cause", s}});
     auto target = ShardTarget(id);
     if (target.ok()) {
       WriteOp op;
@@ -68,9 +59,53 @@ Result<std::string> Engine::Impl::ReadShard(std::string_view id, uint64_t offset
       Status marked = Submit(op);
       if (!marked.ok()) log::Warn("could not mark a corrupt shard bad", {{"cause", marked}});
     }
-    return data.status();
+    return s;
   }
   return last;
+}
+
+namespace {
+
+// The payload range [begin, end) of a shard entry, clamped to its end, and its extent.
+struct ShardRange {
+  RecordExtent ext;
+  uint64_t begin = 0;
+  uint64_t length = 0;
+};
+
+ShardRange RangeOf(const ShardEntry& e, uint64_t offset, uint64_t length) {
+  ShardRange r;
+  uint64_t end = offset >= e.payload_length
+                     ? e.payload_length
+                     : offset + std::min<uint64_t>(length, e.payload_length - offset);
+  r.begin = std::min<uint64_t>(offset, e.payload_length);
+  r.length = end - r.begin;
+  r.ext.offset = e.location.offset;
+  r.ext.length = e.location.length;
+  r.ext.payload_offset = e.location.offset + e.payload_offset;
+  r.ext.payload_length = e.payload_length;
+  r.ext.payload_crc = e.payload_crc32c;
+  return r;
+}
+
+}  // namespace
+
+Result<std::string> Engine::Impl::ReadShard(std::string_view id, uint64_t offset, uint64_t length) {
+  std::string out;
+  SHALE_RETURN_IF_ERROR(WithShard(id, [&](const SegmentReader& reader, const ShardEntry& e) {
+    ShardRange r = RangeOf(e, offset, length);
+    SHALE_ASSIGN_OR_RETURN(out, reader.ReadPayloadRange(r.ext, r.begin, r.length));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status Engine::Impl::StreamShard(std::string_view id, uint64_t offset, uint64_t length,
+                                 const ShardSink& sink) {
+  return WithShard(id, [&](const SegmentReader& reader, const ShardEntry& e) {
+    ShardRange r = RangeOf(e, offset, length);
+    return reader.StreamPayload(r.ext, r.begin, r.length, sink);
+  });
 }
 
 }  // namespace shale::storage

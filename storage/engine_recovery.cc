@@ -176,7 +176,7 @@ Status Engine::Impl::ReplaySegment(uint32_t segment_id, const SegmentStats* stat
     SHALE_ASSIGN_OR_RETURN(auto w, SegmentWriter::OpenForAppend(*fs_, path, pos));
     SHALE_RETURN_IF_ERROR(w->Close());
   }
-  next_sequence_ = std::max(next_sequence_, max_seq + 1);
+  if (max_seq + 1 > next_sequence_) next_sequence_ = max_seq + 1;
   *end_out = pos;
   return Status::OK();
 }
@@ -247,20 +247,31 @@ Status Engine::Impl::Open() {
     bool sealed = false;
     uint64_t end = 0;
     Status s = ReplaySegment(id, st, &sealed, &end);
-    if (!s.ok() && st == nullptr && i + 1 == ids.size() && s.IsCorruption()) {
-      // The newest segment was never indexed and its header is torn: a crash while creating
-      // it. It holds nothing acknowledged.
+    if (!s.ok() && st == nullptr && s.IsCorruption()) {
+      // A segment never indexed whose header is torn: a crash while creating it (the writer's
+      // newest, or a streamed put's own segment). It holds nothing acknowledged.
       SHALE_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(SegmentPath(id)));
       if (size <= kSegmentHeaderSize) {
         log::Warn("removing a segment torn at creation", {{"segment", SegmentPath(id)}});
         SHALE_RETURN_IF_ERROR(fs_->RemoveFile(SegmentPath(id)));
         SHALE_RETURN_IF_ERROR(fs_->SyncDir(segments_dir_));
-        last_segment_id_ = std::max(last_segment_id_, id);
+        last_segment_id_ = std::max(last_segment_id_.load(), id);
         continue;
       }
     }
     if (!s.ok()) return s;
-    last_segment_id_ = std::max(last_segment_id_, id);
+    last_segment_id_ = std::max(last_segment_id_.load(), id);
+    if (st == nullptr && end == kSegmentHeaderSize && i + 1 < ids.size()) {
+      // A streamed put's own segment cut back to nothing (a crash mid-stream): drop it rather
+      // than keep an empty sealed segment that compaction would never pick.
+      log::Warn("removing an empty unindexed segment", {{"segment", SegmentPath(id)}});
+      SHALE_RETURN_IF_ERROR(fs_->RemoveFile(SegmentPath(id)));
+      SHALE_RETURN_IF_ERROR(fs_->SyncDir(segments_dir_));
+      IndexBatch ib;
+      ib.DeleteSegment(id);
+      SHALE_RETURN_IF_ERROR(index_->Apply(ib));
+      continue;
+    }
     // Every segment but the newest is sealed: writes only ever go to the newest.
     if (!sealed && i + 1 < ids.size()) {
       IndexBatch ib;
@@ -271,7 +282,7 @@ Status Engine::Impl::Open() {
     last_sealed = sealed;
     last_end = end;
   }
-  return StartWriting(ids.empty() ? 0 : last_segment_id_, last_sealed, last_end);
+  return StartWriting(ids.empty() ? 0 : last_segment_id_.load(), last_sealed, last_end);
 }
 
 Status Engine::Impl::StartWriting(uint32_t last_segment_id, bool last_sealed, uint64_t last_end) {

@@ -114,22 +114,26 @@ std::string Engine::Impl::SegmentPath(uint32_t segment_id) const {
   return segments_dir_ + "/" + SegmentFileName(segment_id);
 }
 
-Status Engine::Impl::OpenNewSegment() {
-  uint32_t id = last_segment_id_ + 1;
+Result<std::unique_ptr<SegmentWriter>> Engine::Impl::CreateSegment(uint32_t* id_out) {
+  // The id is used up even if creation fails half-way, so a leftover file never collides.
+  uint32_t id = last_segment_id_.fetch_add(1) + 1;
+  *id_out = id;
   SegmentHeaderInfo info;
   info.segment_id = id;
   info.node_id = options_.node_id;
   info.cluster_id = options_.cluster_id;
   info.created_unix_micros = SystemClock::Default().NowMicros();
   info.salt = NewSegmentSalt();
-  // The id is used up even if creation fails half-way, so a leftover file never collides.
-  last_segment_id_ = id;
   auto writer = SegmentWriter::Create(*fs_, SegmentPath(id), info);
   if (!writer.ok()) {
     (void)fs_->RemoveFile(SegmentPath(id));  // Best effort; recovery removes a torn header too.
-    return writer.status();
   }
-  active_ = std::move(writer).value();
+  return writer;
+}
+
+Status Engine::Impl::OpenNewSegment() {
+  uint32_t id = 0;
+  SHALE_ASSIGN_OR_RETURN(active_, CreateSegment(&id));
   active_id_ = id;
   published_active_ = id;
   return Status::OK();
@@ -364,6 +368,28 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
         case WriteOp::Kind::kForgetSegment:
           ib.DeleteSegment(op.segment_id);
           break;
+        case WriteOp::Kind::kAdoptSegment: {
+          // The record is already synced in a segment of its own; the index applies "newer
+          // wins" by sequence, so a put of the same id that started later is not undone.
+          const Target& t = *op.target;
+          auto index_id = IndexIdOf(t);
+          if (!index_id.ok()) {
+            results[i] = index_id.status();
+            break;
+          }
+          const RecordExtent& ext = *op.extent;
+          AddPut(&ib, t, *index_id, op.segment_id, ext, op.sequence, 0, {});
+          const uint64_t end = ext.offset + ext.length;
+          ib.AddSegmentTotalBytes(op.segment_id, end - kSegmentHeaderSize);
+          ib.SetIndexedUpTo(op.segment_id, end);
+          ib.SealSegment(op.segment_id);
+          std::string okey = OverlayKey(t.type, t.record_id);
+          auto it = overlay.find(okey);
+          if (it == overlay.end() || it->second.sequence < op.sequence) {
+            overlay[okey] = Overlay{true, op.segment_id, op.sequence};
+          }
+          break;
+        }
       }
     }
   }  // The snapshot ends here: Apply must not run while this thread holds one.

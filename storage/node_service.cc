@@ -1,6 +1,8 @@
 #include "storage/node_service.h"
 
 #include <charconv>
+#include <cstdio>
+#include <optional>
 
 #include "common/crc.h"
 #include "common/encoding.h"
@@ -72,7 +74,101 @@ NodeResponse VersionResponse(const StoredVersion& v) {
   return r;
 }
 
+// The offset and length query parameters of a shard GET (defaults 0 and "to the end").
+Result<std::pair<uint64_t, uint64_t>> ParseRange(std::string_view query) {
+  SHALE_ASSIGN_OR_RETURN(auto params, internal_auth::ParseQuery(query));
+  std::pair<uint64_t, uint64_t> range{0, UINT64_MAX};
+  if (const std::string* v = Find(params, "offset")) {
+    SHALE_ASSIGN_OR_RETURN(range.first, ParseUint(*v, "offset"));
+  }
+  if (const std::string* v = Find(params, "length")) {
+    SHALE_ASSIGN_OR_RETURN(range.second, ParseUint(*v, "length"));
+  }
+  return range;
+}
+
+// The shard id and query of a "/v1/shards/<hex id>[?query]" target.
+Result<std::pair<std::string, std::string_view>> ShardOfTarget(std::string_view target) {
+  constexpr std::string_view kPrefix = "/v1/shards/";
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  if (path.substr(0, kPrefix.size()) != kPrefix) return Status::NotFound("no such route");
+  SHALE_ASSIGN_OR_RETURN(std::string id, ShardIdFromHex(path.substr(kPrefix.size())));
+  return std::pair<std::string, std::string_view>(
+      std::move(id), q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+}
+
 }  // namespace
+
+bool NodeService::IsShardTarget(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  return path.substr(0, 11) == "/v1/shards/" && path.size() > 11 && path != "/v1/shards/check";
+}
+
+NodeResponse NodeService::PutShardStreamed(const NodeRequest& request, uint64_t length,
+                                           const ShardSource& source) {
+  auto shard = ShardOfTarget(request.target);
+  if (!shard.ok()) return Error(shard.status(), "shard_put");
+  // The CRC header is optional here: a one-pass sender does not know it up front.
+  std::optional<uint32_t> crc;
+  if (!request.crc32c.empty()) {
+    auto parsed = ParseCrcHeader(request.crc32c);
+    if (!parsed.ok()) return Error(parsed.status(), "shard_put");
+    crc = *parsed;
+  }
+  // The CRC is only known at the end: the last bytes are withheld from the engine if it
+  // differs, so the record is aborted and nothing is stored.
+  Crc32cStream running;
+  uint64_t got = 0;
+  auto checked = [&](std::span<char> buf) -> Result<size_t> {
+    SHALE_ASSIGN_OR_RETURN(size_t n, source(buf));
+    running.Update(std::string_view(buf.data(), n));
+    got += n;
+    if (crc && got == length && running.Finish() != *crc) {
+      return Status::InvalidArgument("body does not match x-shale-crc32c");
+    }
+    return n;
+  };
+  auto info = engine_->PutShardStream(shard->first, length, checked);
+  if (!info.ok()) return Error(info.status(), "shard_put");
+  char stored[9];
+  std::snprintf(stored, sizeof(stored), "%08x", info->crc32c);
+  NodeResponse r = Ok("shard_put");
+  r.headers.emplace_back(std::string(kCrc32cHeader), stored);
+  return r;
+}
+
+NodeResponse NodeService::GetShardStreamed(const NodeRequest& request,
+                                           const std::function<void(uint64_t)>& begin,
+                                           const ShardSink& sink) {
+  auto shard = ShardOfTarget(request.target);
+  if (!shard.ok()) return Error(shard.status(), "shard_get");
+  auto range = ParseRange(shard->second);
+  if (!range.ok()) return Error(range.status(), "shard_get");
+  auto info = engine_->StatShard(shard->first);
+  if (!info.ok()) return Error(info.status(), "shard_get");
+  const auto [offset, length] = *range;
+  const uint64_t begin_at = std::min(offset, info->length);
+  const uint64_t n = std::min(length, info->length - begin_at);
+  if (n <= kStreamedShardThreshold || info->bad) return Handle(request);
+  // Between the stat and the read the shard may be replaced: the length sent is then wrong and
+  // the read below fails or falls short, which the receiver sees as an aborted body.
+  begin(n);
+  // The CRC is verified after the last piece was read: that piece is held back until then, so
+  // a corrupt shard never reaches the receiver whole (it sees a short body).
+  uint64_t sent = 0;
+  std::string held;
+  Status s = engine_->StreamShard(shard->first, offset, length, [&](std::string_view piece) {
+    if (piece.size() > n - sent) return Status::Aborted("shard changed while being sent");
+    sent += piece.size();
+    if (!held.empty()) SHALE_RETURN_IF_ERROR(sink(held));
+    held.assign(piece);
+    return Status::OK();
+  });
+  if (s.ok() && sent != n) s = Status::Aborted("shard changed while being sent");
+  if (s.ok() && !held.empty()) s = sink(held);
+  return s.ok() ? Ok("shard_get") : Error(s, "shard_get");
+}
 
 NodeService::NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOptions options)
     : engine_(engine), metrics_(metrics), options_(std::move(options)) {
@@ -171,20 +267,9 @@ NodeResponse NodeService::Shards(const NodeRequest& request, std::string_view re
     return s.ok() ? Ok("shard_put") : Error(s, "shard_put");
   }
   if (request.method == "GET") {
-    auto params = internal_auth::ParseQuery(query);
-    if (!params.ok()) return Error(params.status(), "shard_get");
-    uint64_t offset = 0, length = UINT64_MAX;
-    if (const std::string* v = Find(*params, "offset")) {
-      auto r = ParseUint(*v, "offset");
-      if (!r.ok()) return Error(r.status(), "shard_get");
-      offset = *r;
-    }
-    if (const std::string* v = Find(*params, "length")) {
-      auto r = ParseUint(*v, "length");
-      if (!r.ok()) return Error(r.status(), "shard_get");
-      length = *r;
-    }
-    auto data = engine_->GetShard(*id, offset, length);
+    auto range = ParseRange(query);
+    if (!range.ok()) return Error(range.status(), "shard_get");
+    auto data = engine_->GetShard(*id, range->first, range->second);
     return data.ok() ? Ok("shard_get", std::move(*data)) : Error(data.status(), "shard_get");
   }
   if (request.method == "DELETE") {

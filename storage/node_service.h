@@ -7,6 +7,7 @@
 // Handle() blocks on the engine (puts wait for fdatasync): never call it on an I/O thread.
 // Thread-safety: Handle() may be called concurrently from any thread.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,11 @@ inline constexpr std::string_view kCrc32cHeader = "x-shale-crc32c";
 inline constexpr std::string_view kKindHeader = "x-shale-kind";
 inline constexpr std::string_view kVersionHeader = "x-shale-version";
 inline constexpr std::string_view kSequenceHeader = "x-shale-sequence";
+
+// Shard PUT bodies (by Content-Length) and GET ranges above this are streamed with bounded
+// memory (PutShardStreamed, GetShardStreamed); streamed shard bodies may be up to the limit.
+inline constexpr uint64_t kStreamedShardThreshold = uint64_t{1} << 20;
+inline constexpr uint64_t kStreamedShardBodyLimit = uint64_t{1} << 30;
 
 struct NodeRequest {
   std::string_view method;  // "GET", "PUT", ...
@@ -50,6 +56,21 @@ class NodeService {
   NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOptions options);
 
   NodeResponse Handle(const NodeRequest& request);
+
+  // True for "/v1/shards/<hex id>[?query]", the calls the two below serve.
+  static bool IsShardTarget(std::string_view target);
+  // Streamed shard PUT: `length` bytes pulled from `source` into the engine, checked against
+  // x-shale-crc32c (optional here) at the end; nothing is stored on any failure (a failure of
+  // `source` is answered with its status). The answer carries the stored CRC32C in
+  // x-shale-crc32c.
+  NodeResponse PutShardStreamed(const NodeRequest& request, uint64_t length,
+                                const ShardSource& source);
+  // Streamed shard GET: when the range is over kStreamedShardThreshold, calls begin(length),
+  // sends the range to `sink` and returns the outcome (a failure after begin means the bytes
+  // sent are suspect: the receiver must abort). Otherwise answers like Handle() without
+  // calling either.
+  NodeResponse GetShardStreamed(const NodeRequest& request,
+                                const std::function<void(uint64_t)>& begin, const ShardSink& sink);
 
   // The error response for `status` ({code, message} JSON, HTTP status from node_wire).
   static NodeResponse Error(const Status& status, std::string_view route = "unknown");

@@ -52,6 +52,7 @@ class TestCluster {
   Status WipeNode(int i);
 
   bool Running(int i) const;
+  pid_t Pid(int i) const { return nodes_[i].pid; }  // -1 when not running.
   int ExitCode(int i) const;
   const std::string& address(int i) const;  // "127.0.0.1:PORT" once started.
   std::string DataDir(int i) const;
