@@ -1,9 +1,11 @@
 #pragma once
 
-// Fixed-width integer encoding for index values and keys: little-endian for values,
-// big-endian where the bytes are part of an ordered key. ByteReader checks every length, so
-// decoding stored bytes never reads out of bounds. Thread-safety: plain values.
+// Fixed-width integer encoding for every on-disk format of the engine (segment records, index
+// values and keys): little-endian for values, big-endian where the bytes are part of an
+// ordered key. ByteReader checks every length, so decoding stored bytes never reads out of
+// bounds. Thread-safety: plain values.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,6 +18,25 @@ inline void PutLE(std::string* out, uint64_t v, int bytes) {
 inline void PutBE(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
+// Typed forms for the segment format: little-endian, width = sizeof(T).
+template <typename T>
+inline void PutFixed(std::string* out, T value) {
+  PutLE(out, static_cast<uint64_t>(value), sizeof(T));
+}
+template <typename T>
+inline void EncodeFixedAt(char* dst, T value) {
+  for (size_t i = 0; i < sizeof(T); ++i) dst[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+}
+// Precondition: `src` holds at least sizeof(T) bytes (callers check bounds first).
+template <typename T>
+inline T DecodeFixed(const char* src) {
+  T value = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) {
+    value |= static_cast<T>(static_cast<T>(static_cast<uint8_t>(src[i])) << (8 * i));
+  }
+  return value;
+}
+
 inline std::string BigEndian64(uint64_t v) {
   std::string s;
   PutBE(&s, v, 8);

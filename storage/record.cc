@@ -2,8 +2,8 @@
 
 #include <cstring>
 
+#include "storage/byte_codec.h"
 #include "storage/crc32c.h"
-#include "storage/endian_coding.h"
 
 namespace shale::storage {
 namespace {

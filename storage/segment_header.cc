@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <random>
 
+#include "storage/byte_codec.h"
 #include "storage/crc32c.h"
-#include "storage/endian_coding.h"
 #include "storage/segment_format.h"
 
 namespace shale::storage {

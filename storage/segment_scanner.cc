@@ -1,8 +1,8 @@
 // SegmentScanner (declared in segment_reader.h).
 #include <algorithm>
 
+#include "storage/byte_codec.h"
 #include "storage/crc32c.h"
-#include "storage/endian_coding.h"
 #include "storage/segment_format.h"
 #include "storage/segment_reader.h"
 

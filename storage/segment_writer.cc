@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "common/fs/file_util.h"
+#include "storage/byte_codec.h"
 #include "storage/crc32c.h"
-#include "storage/endian_coding.h"
 #include "storage/segment_format.h"
 
 namespace shale::storage {

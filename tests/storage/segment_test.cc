@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/byte_codec.h"
 #include "storage/crc32c.h"
-#include "storage/endian_coding.h"
 #include "storage/segment_format.h"
 #include "storage/segment_reader.h"
 #include "storage/segment_writer.h"
