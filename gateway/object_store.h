@@ -1,0 +1,165 @@
+#pragma once
+
+// ObjectStore: the erasure-coded data path (docs/ARCHITECTURE.md, "Data path"). It turns S3's
+// view — buckets, objects with attributes, listings — into calls on the storage nodes of the
+// cluster through NodeClient, and never keeps a whole object in memory or on the gateway's own
+// disk. The S3 handlers (gateway/s3_*.h) are its only callers; they own S3's rules (names,
+// permissions, conditions, XML) and this class owns placement, quorums, encoding and repair
+// hints.
+//
+// Calls block (on node round trips and the nodes' fdatasync): call them from the gateway's
+// handler pool, never from an I/O thread.
+// Errors: NotFound (no such bucket / key / version: the message says which), AlreadyExists
+// (CreateBucket), FailedPrecondition (DeleteBucket of a non-empty bucket; a before_commit
+// refusal is returned as it was given), Unavailable (a quorum could not be reached: nothing
+// became visible), InvalidArgument (the body delivered more or fewer bytes than declared),
+// Corruption (no k good shards left for a chunk), or the body source's own error.
+// Thread-safety: safe for concurrent use from any number of threads.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/hlc.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace shale::gateway {
+
+// Pulls the next bytes of a body into `buf`: the count written (0 only at the end) or an error.
+using BodySource = std::function<Result<size_t>(std::span<char> buf)>;
+
+// The checksum algorithms of S3's flexible checksums (x-amz-checksum-*).
+enum class ChecksumAlgorithm : uint8_t { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
+
+// An algorithm and its value as S3 shows it (base64 of the big-endian digest).
+struct ObjectChecksum {
+  ChecksumAlgorithm algorithm = ChecksumAlgorithm::kCrc32;
+  std::string base64;
+  friend bool operator==(const ObjectChecksum&, const ObjectChecksum&) = default;
+};
+
+// What the client set on the object; stored verbatim, returned on GET/HEAD.
+struct ObjectAttributes {
+  std::string content_type;  // Empty: the handler answers with binary/octet-stream.
+  std::string content_encoding;
+  std::string content_disposition;
+  std::string content_language;
+  std::string cache_control;
+  std::string expires;
+  // x-amz-meta-*: names lowercased and without the prefix, in the order received.
+  std::vector<std::pair<std::string, std::string>> user_metadata;
+  // Object tags (x-amz-tagging / PutObjectTagging), in the order given.
+  std::vector<std::pair<std::string, std::string>> tags;
+  friend bool operator==(const ObjectAttributes&, const ObjectAttributes&) = default;
+};
+
+// One version of an object as the data path knows it.
+struct ObjectInfo {
+  std::string bucket;
+  std::string key;
+  VersionId version;
+  bool delete_marker = false;
+  uint64_t size = 0;
+  std::string etag;  // Without quotes: 32 lowercase hex digits (or "<hex>-<parts>").
+  int64_t last_modified_ms = 0;
+  std::string owner_id;
+  ObjectAttributes attributes;
+  std::vector<ObjectChecksum> checksums;  // Those the client asked to store.
+  // How the bytes are laid out on the nodes (placement, erasure or replicas, chunks): the data
+  // path's own encoding, opaque to the S3 layer; OpenRead needs it.
+  std::string layout;
+};
+
+// What a put computed over the body it read.
+struct PutDigests {
+  uint64_t size = 0;
+  std::string md5_hex;                    // The ETag of a single-part object.
+  std::vector<ObjectChecksum> checksums;  // Every algorithm of PutRequest::compute, in order.
+};
+
+struct PutRequest {
+  std::string bucket;
+  std::string key;
+  std::string owner_id;
+  ObjectAttributes attributes;
+  // The exact body length when the client declared it; the body must deliver exactly that.
+  std::optional<uint64_t> size;
+  // Checksums to compute over the body (besides MD5); all of them reach before_commit.
+  std::vector<ChecksumAlgorithm> compute;
+  // Of those, the ones stored on the object (and shown by GET with checksum mode).
+  std::vector<ChecksumAlgorithm> store;
+  // Runs after the whole body was read and before anything becomes visible; a non-OK status
+  // aborts the put (returned as given, e.g. BadDigest or PreconditionFailed) and the written
+  // shards become garbage for orphan collection. Also the place for conditional writes.
+  std::function<Status(const PutDigests&)> before_commit;
+};
+
+// A pull reader over a byte range of one object version; every byte it returns was verified
+// (shard CRCs) or reconstructed from parity. Not thread-safe: one reader, one caller.
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  // Up to buf.size() bytes; 0 at the end of the range.
+  virtual Result<size_t> Read(std::span<char> buf) = 0;
+};
+
+struct ListQuery {
+  std::string prefix;
+  std::string delimiter;    // Empty: no grouping.
+  std::string start_after;  // Marker / start-after / decoded continuation token.
+  uint32_t max_keys = 1000;
+};
+
+struct ListResult {
+  std::vector<ObjectInfo> objects;  // Newest version of each key; delete markers left out.
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  // When truncated: the last key or common prefix returned (continuing after it skips the
+  // whole common prefix).
+  std::string next_marker;
+};
+
+struct BucketInfo {
+  std::string name;
+  std::string owner_id;
+  int64_t created_ms = 0;
+  std::string region;     // LocationConstraint; empty means us-east-1.
+  std::string cors_json;  // The bucket's CORS rules in the S3 layer's own encoding; empty: none.
+  friend bool operator==(const BucketInfo&, const BucketInfo&) = default;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  virtual Status CreateBucket(const BucketInfo& bucket) = 0;  // AlreadyExists if it exists.
+  virtual Result<BucketInfo> GetBucket(std::string_view name) = 0;
+  virtual Status UpdateBucket(const BucketInfo& bucket) = 0;  // NotFound if it does not exist.
+  // FailedPrecondition when the bucket still holds objects.
+  virtual Status DeleteBucket(std::string_view name) = 0;
+  virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;  // Sorted by name.
+
+  virtual Result<ObjectInfo> Put(const PutRequest& request, const BodySource& body) = 0;
+  // The newest version, or a given one. A newest version that is a delete marker is NotFound.
+  virtual Result<ObjectInfo> Head(std::string_view bucket, std::string_view key,
+                                  std::optional<VersionId> version = std::nullopt) = 0;
+  // Bytes [offset, offset + length) of `object` (clamped to its size).
+  virtual Result<std::unique_ptr<ObjectReader>> OpenRead(const ObjectInfo& object, uint64_t offset,
+                                                         uint64_t length) = 0;
+  // Replaces the attributes of the newest version in place (same bytes, same version id):
+  // what PutObjectTagging / DeleteObjectTagging need. NotFound when there is no object.
+  virtual Result<ObjectInfo> UpdateAttributes(std::string_view bucket, std::string_view key,
+                                              const ObjectAttributes& attributes) = 0;
+  // Deletes the object (a delete of a missing key succeeds, as in S3).
+  virtual Status Delete(std::string_view bucket, std::string_view key) = 0;
+  virtual Result<ListResult> List(std::string_view bucket, const ListQuery& query) = 0;
+};
+
+}  // namespace shale::gateway
