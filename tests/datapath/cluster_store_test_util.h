@@ -26,6 +26,8 @@ class SwitchableNode final : public NodeClient {
  public:
   explicit SwitchableNode(NodeClient* inner) : inner_(inner) {}
   void set_down(bool down) { down_ = down; }
+  // Only PutVersion fails (shards still land): a quorum lost between the chunks and the record.
+  void set_fail_version_puts(bool fail) { fail_version_puts_ = fail; }
   bool down() const { return down_; }
   uint64_t calls() const { return calls_; }
 
@@ -46,6 +48,7 @@ class SwitchableNode final : public NodeClient {
   }
   Status PutVersion(std::string_view bucket, std::string_view key, const NodeVersionId& version,
                     std::string_view payload, node_wire::WireKind kind) override {
+    if (fail_version_puts_) return Down();
     return Gate() ? inner_->PutVersion(bucket, key, version, payload, kind) : Down();
   }
   Result<node_wire::WireVersion> GetVersion(std::string_view bucket, std::string_view key,
@@ -94,6 +97,7 @@ class SwitchableNode final : public NodeClient {
 
   NodeClient* const inner_;
   std::atomic<bool> down_{false};
+  std::atomic<bool> fail_version_puts_{false};
   std::atomic<uint64_t> calls_{0};
 };
 
