@@ -193,8 +193,8 @@ NodeService::NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOp
   }
   if (s.ok()) {
     s = metrics_->AddGaugeCallback(
-        "shale_node_repair_queue_depth",
-        "Repair queue entries (records marked bad, object hints).", {}, [this] {
+        "shale_node_repair_queue_depth", "Repair queue entries (records marked bad, object hints).",
+        {}, [this] {
           return std::vector<GaugeSample>{
               {{}, static_cast<double>(engine_->status().repair_queue_depth)}};
         });

@@ -86,7 +86,9 @@ TEST(NodeWireTest, RepairHintRoundTripAndLimits) {
 
   // Limits: an empty bucket, a key or bucket over its limit are refused; the encoder cuts an
   // over-long reason so every hint it produces decodes.
-  RepairHint edge{std::string(kMaxHintBucketSize, 'b'), std::string(kMaxHintKeySize, 'k'), {},
+  RepairHint edge{std::string(kMaxHintBucketSize, 'b'),
+                  std::string(kMaxHintKeySize, 'k'),
+                  {},
                   std::string(kMaxHintReasonSize + 10, 'r')};
   ASSERT_OK_AND_ASSIGN(back, DecodeRepairHint(EncodeRepairHint(edge)));
   EXPECT_EQ(back.key, edge.key);

@@ -170,8 +170,8 @@ TEST_P(NodeClientConformanceTest, RepairHintsAreQueuedOnce) {
   EXPECT_THAT(depth(), HasSubstr("\"repair_queue_depth\":2,"));
   EXPECT_THAT(client_->EnqueueRepair({"", "k", Version(1), "r"}),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(client_->EnqueueRepair({"bkt", std::string(node_wire::kMaxHintKeySize + 1, 'k'),
-                                      Version(1), "r"}),
+  EXPECT_THAT(client_->EnqueueRepair(
+                  {"bkt", std::string(node_wire::kMaxHintKeySize + 1, 'k'), Version(1), "r"}),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(depth(), HasSubstr("\"repair_queue_depth\":2,"));
 }
