@@ -6,8 +6,8 @@
 
 namespace shale::gateway {
 
-BackgroundQueue::BackgroundQueue(size_t max_queued)
-    : max_queued_(max_queued), thread_([this] { Run(); }) {}
+BackgroundQueue::BackgroundQueue(size_t max_queued, std::chrono::milliseconds delay)
+    : max_queued_(max_queued), delay_(delay), thread_([this] { Run(); }) {}
 
 BackgroundQueue::~BackgroundQueue() {
   {
@@ -21,23 +21,34 @@ BackgroundQueue::~BackgroundQueue() {
 void BackgroundQueue::Post(std::function<void()> work) {
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= max_queued_) return;  // Left to orphan collection.
-    queue_.push_back(std::move(work));
+    if (queue_.size() >= max_queued_) return;  // Left to repair's sweeps.
+    queue_.push_back({std::chrono::steady_clock::now() + delay_, std::move(work)});
   }
   cv_.notify_all();
 }
 
 void BackgroundQueue::Drain() {
   std::unique_lock lock(mu_);
+  ++flushing_;
+  cv_.notify_all();
   cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
+  --flushing_;
 }
 
 void BackgroundQueue::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // Stopping, and everything posted has run.
-    std::function<void()> work = std::move(queue_.front());
+    if (queue_.empty()) {
+      if (stop_) return;  // Everything posted has run.
+      cv_.wait(lock);
+      continue;
+    }
+    const auto due = queue_.front().due;
+    if (!stop_ && flushing_ == 0 && std::chrono::steady_clock::now() < due) {
+      cv_.wait_until(lock, due);
+      continue;
+    }
+    std::function<void()> work = std::move(queue_.front().work);
     queue_.pop_front();
     busy_ = true;
     lock.unlock();
@@ -63,8 +74,10 @@ ClusterCore::ClusterCore(const ClusterConfig& config, std::vector<NodeClient*> n
       hlc_(*clock, origin),
       buffers_(config.erasure.set_size() * ShardLength(config.chunk_size, config.erasure.k),
                /*keep=*/64),
-      hinter_(/*max_queued=*/10000),
-      cleaner_(/*max_queued=*/100000) {}
+      hinter_(/*max_queued=*/10000, std::chrono::milliseconds(0)),
+      // Superseded data is deleted after a grace period, so a GET that found the old version
+      // just before an overwrite can still read it.
+      cleaner_(/*max_queued=*/100000, kCleanupGrace) {}
 
 std::vector<NodeClient*> ClusterCore::ShardNodes(const ObjectPlacement& p) const {
   std::vector<NodeClient*> out(set_size());

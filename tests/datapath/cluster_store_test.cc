@@ -173,6 +173,9 @@ TEST_F(ClusterStoreTest, OverwriteServesTheNewestAndCleansTheOld) {
   EXPECT_EQ(ReadAll(store(), "b", "k").value(), v2);
   ASSERT_OK_AND_ASSIGN(ObjectInfo i3, PutString("k", v3, v3.size()));
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == v3);
+  // Superseded data stays for a grace period: a reader that found v1 before the overwrite
+  // still reads it.
+  EXPECT_TRUE(ReadRange(store(), i1, 0, UINT64_MAX).value() == v1);
   store().DrainBackground();
   // Only v3's shards (one chunk, 6 shards) and one record per node remain.
   uint64_t total = 0;
