@@ -59,6 +59,18 @@ void BackgroundQueue::Run() {
   }
 }
 
+namespace {
+
+// Idle chunk buffers kept for reuse, in bytes (the rest is freed).
+constexpr size_t kIdleBufferBytes = 128 * kMiB;
+
+// A chunk's k data and m parity shards back to back.
+size_t BufferSize(const ClusterConfig& config) {
+  return config.erasure.set_size() * ShardLength(config.chunk_size, config.erasure.k);
+}
+
+}  // namespace
+
 bool NewerRecord(const ObjectRecord& a, const ObjectRecord& b) {
   if (a.info.version != b.info.version) return a.info.version > b.info.version;
   return a.attr_revision > b.attr_revision;
@@ -72,8 +84,8 @@ ClusterCore::ClusterCore(const ClusterConfig& config, std::vector<NodeClient*> n
       coder_(std::move(coder)),
       clock_(clock),
       hlc_(*clock, origin),
-      buffers_(config.erasure.set_size() * ShardLength(config.chunk_size, config.erasure.k),
-               /*keep=*/64),
+      buffers_(BufferSize(config),
+               /*keep=*/std::max<size_t>(4, kIdleBufferBytes / BufferSize(config))),
       hinter_(/*max_queued=*/10000, std::chrono::milliseconds(0)),
       // Superseded data is deleted after a grace period, so a GET that found the old version
       // just before an overwrite can still read it.
