@@ -42,7 +42,10 @@ struct NodeStream {
   bool NeedsFetch() const { return buffer.empty() && !at_end; }
 };
 
-// The k-way merge over every stream of every set, one distinct key at a time.
+// The k-way merge over every stream of every set, one distinct key at a time. It borrows the
+// sets, bucket and prefix for its lifetime (one MergeListing call).
+// Thread-safety: one thread drives it; only the node calls of FillHeads run in parallel, and
+// they only read the streams.
 class Merger {
  public:
   Merger(std::span<const ListSet> sets, std::string_view bucket, std::string_view prefix,
