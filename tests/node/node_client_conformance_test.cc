@@ -168,6 +168,26 @@ TEST_P(NodeClientConformanceTest, ListsAfterTheLargestKeyUnderAPrefix) {
   EXPECT_EQ(page.versions[1].key, "b");
 }
 
+TEST_P(NodeClientConformanceTest, ListPagesAlsoEndBySize) {
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_OK(client_->PutVersion("bkt", "k" + std::to_string(i), Version(1),
+                                  std::string(1000, 'p'), node_wire::WireKind::kObject));
+  }
+  NodeListRequest r{"bkt"};
+  r.max_bytes = 2500;  // Each entry counts its key and payload: the third one crosses it.
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListVersions(r));
+  EXPECT_EQ(page.versions.size(), 3u);
+  EXPECT_TRUE(page.truncated);
+  r.max_bytes = 1;  // Never less than one entry.
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(r));
+  EXPECT_EQ(page.versions.size(), 1u);
+  EXPECT_TRUE(page.truncated);
+  r.max_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(r));
+  EXPECT_EQ(page.versions.size(), 5u);
+  EXPECT_FALSE(page.truncated);
+}
+
 TEST_P(NodeClientConformanceTest, RepairHintsAreQueuedOnce) {
   auto depth = [&]() -> std::string {
     auto status = client_->StatusJson();
