@@ -17,9 +17,6 @@ std::string Where(std::string_view bucket, std::string_view key) {
 
 size_t Majority(size_t n) { return n / 2 + 1; }
 
-// Bytes of records one listing stream may buffer (see List).
-constexpr uint64_t kListStreamBytes = 8 * kMiB;
-
 // The layout of `info` with the inline bytes of an equal version found among `answers` (only
 // replica holders' records carry them), so OpenRead needs no round trip.
 void AttachInlineData(ObjectInfo& info, const QuorumRead& q) {
@@ -304,13 +301,9 @@ Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& 
     sets[set].nodes = core_->ShardNodes({set, start});
     sets[set].read_quorum = core_->read_quorum();
   }
-  // Node pages carry whole records, and the replica holders' records of small objects carry
-  // their bytes: pages are sized so one stream holds at most ~8 MiB of them.
-  MergeOptions options;
-  const uint64_t per_entry = std::max<uint64_t>(core_->config().inline_limit, 1);
-  options.page_size =
-      static_cast<uint32_t>(std::clamp<uint64_t>(kListStreamBytes / per_entry, 32, 1000));
-  SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(sets, bucket, query, options));
+  // Node pages carry whole records (the replica holders' records with small objects' bytes);
+  // the merge bounds them by bytes as well as entries (MergeOptions::page_bytes).
+  SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(sets, bucket, query));
   ListResult out;
   out.objects.reserve(page.objects.size());
   for (const node_wire::WireVersion& v : page.objects) {
