@@ -149,6 +149,18 @@ TEST_F(ClusterStoreFailureTest, InlineWriteNeedsEnoughReplicas) {
   EXPECT_EQ(ReadAll(store(), "b", key).value(), "abc");
 }
 
+TEST_F(ClusterStoreFailureTest, InlineBytesComeFromAnyLiveHolder) {
+  // The ObjectInfo a put (or a listing) returns has no bytes: the reader asks the holders.
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, PutString("small", "hello"));
+  cluster_.node(NodeOf("small", 0)).set_down(true);
+  cluster_.node(NodeOf("small", 1)).set_down(true);
+  uint64_t hints = store().repair_hints();
+  EXPECT_EQ(ReadRange(store(), info, 1, 3).value(), "ell");
+  EXPECT_GT(store().repair_hints(), hints);
+  cluster_.node(NodeOf("small", 2)).set_down(true);
+  EXPECT_THAT(ReadRange(store(), info, 0, 5), StatusIs(StatusCode::kUnavailable));
+}
+
 TEST_F(ClusterStoreFailureTest, CorruptShardsAreDecodedAround) {
   std::string big = RandomBody(3 * kChunk, 21);
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, PutString("c", big));
