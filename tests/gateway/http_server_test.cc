@@ -11,6 +11,30 @@
 namespace shale::gateway::testing {
 namespace {
 
+TEST(HttpServerStartTest, BadOptionsAreRefused) {
+  auto handler = [](S3Request&, S3ResponseWriter&) { return Status::OK(); };
+  HttpServerOptions bad_host;
+  bad_host.listen = "not-an-ip:0";
+  EXPECT_FALSE(HttpServer::Start(bad_host, handler).ok());
+  HttpServerOptions half_tls;
+  half_tls.listen = "127.0.0.1:0";
+  half_tls.tls_cert = "/nonexistent/cert.pem";
+  EXPECT_FALSE(HttpServer::Start(half_tls, handler).ok());
+  HttpServerOptions missing_files = half_tls;
+  missing_files.tls_key = "/nonexistent/key.pem";
+  auto s = HttpServer::Start(missing_files, handler);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  HttpServerOptions ok;
+  ok.listen = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(auto server, HttpServer::Start(ok, handler));
+  HttpServerOptions taken;
+  taken.listen = "127.0.0.1:" + std::to_string(server->port());
+  auto clash = HttpServer::Start(taken, handler);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.status().code(), StatusCode::kUnavailable);
+}
+
 TEST_F(HttpServerTest, HealthIsUnauthenticatedAndCarriesARequestId) {
   StartServer();
   RawRequest r;
