@@ -19,6 +19,7 @@
 #include "common/hash.h"
 #include "common/metrics.h"
 #include "gateway/http_server.h"
+#include "gateway/s3_error.h"
 #include "tests/gateway/s3_test_client.h"
 #include "tests/support/status_matchers.h"
 
@@ -109,6 +110,17 @@ class HttpServerTest : public ::testing::Test {
       cv_.notify_all();
       cv_.wait(lock, [&] { return !blocked_; });
       --waiting_;
+    }
+    if (r.key == "internal") return Status::IOError("disk on fire");
+    if (r.key == "noread") return w.Send(200, {{"x-echo-key", r.key}}, "unread");
+    if (r.key == "short") {
+      SHALE_RETURN_IF_ERROR(w.Begin(200, {}, 100));
+      SHALE_RETURN_IF_ERROR(w.Write(std::string(200 * 1024, 'x').substr(0, 10)));
+      return Status::Unavailable("storage went away mid-response");
+    }
+    if (r.key == "late-error") {
+      SHALE_RETURN_IF_ERROR(w.Begin(200, {}, 100));
+      return MakeS3Error(S3ErrorCode::kNoSuchKey);  // Nothing written yet: an error document.
     }
     std::string body;
     Sha256Stream sha;

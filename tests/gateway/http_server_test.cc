@@ -82,6 +82,34 @@ TEST_F(HttpServerTest, SignedPutReachesTheHandlerWithBucketKeyAndBody) {
   EXPECT_EQ(resp.Header("x-echo-declared"), "11");
 }
 
+TEST_F(HttpServerTest, HandlerFailuresBecomeErrorsOrClosedConnections) {
+  StartServer();
+  RawResponse internal = Do(Signed("GET", "/b/internal"));
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_NE(internal.body.find("<Code>InternalError</Code>"), std::string::npos);
+  EXPECT_EQ(internal.body.find("disk on fire"), std::string::npos);  // Details stay inside.
+  RawResponse late = Do(Signed("GET", "/b/late-error"));
+  EXPECT_EQ(late.status, 404);
+  EXPECT_NE(late.body.find("<Code>NoSuchKey</Code>"), std::string::npos) << late.body;
+  // After bytes went out an error can only cut the response short and close.
+  TestConnection c(port_);
+  ASSERT_TRUE(c.Send(Signed("GET", "/b/short").Serialize()));
+  EXPECT_FALSE(c.Read(false, 10'000).has_value());
+  EXPECT_TRUE(c.WaitClosed(10'000));
+}
+
+TEST_F(HttpServerTest, UnreadBodyClosesTheConnectionAfterTheAnswer) {
+  StartServer();
+  TestConnection c(port_);
+  ASSERT_TRUE(c.Send(Signed("PUT", "/b/noread", std::string(100 * 1024, 'u')).Serialize()));
+  auto resp = c.Read();
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->body, "unread");
+  EXPECT_EQ(resp->Header("connection"), "close");
+  EXPECT_TRUE(c.WaitClosed(10'000));
+}
+
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   StartServer();
   TestConnection c(port_);
