@@ -2,7 +2,9 @@
 
 #include <array>
 
+#include "common/crc.h"
 #include "common/encoding.h"
+#include "common/hash.h"
 #include "gateway/ascii.h"
 #include "gateway/s3_error.h"
 
@@ -65,6 +67,41 @@ std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
     if (EqualsIgnoreCase(row.name, name)) return row.algorithm;
   }
   return std::nullopt;
+}
+
+PutDigests ComputeDigests(std::string_view data, const std::vector<ChecksumAlgorithm>& algorithms) {
+  PutDigests out;
+  out.size = data.size();
+  out.md5_hex = HexEncode(Md5(data));
+  for (ChecksumAlgorithm algorithm : algorithms) {
+    std::string raw;
+    auto big_endian = [&raw](uint64_t v, int bytes) {
+      for (int i = bytes - 1; i >= 0; --i) raw += static_cast<char>((v >> (8 * i)) & 0xff);
+    };
+    switch (algorithm) {
+      case ChecksumAlgorithm::kCrc32:
+        big_endian(Crc32(data), 4);
+        break;
+      case ChecksumAlgorithm::kCrc32c:
+        big_endian(Crc32c(data), 4);
+        break;
+      case ChecksumAlgorithm::kCrc64Nvme:
+        big_endian(Crc64Nvme(data), 8);
+        break;
+      case ChecksumAlgorithm::kSha1: {
+        Sha1Digest d = Sha1(data);
+        raw.assign(d.begin(), d.end());
+        break;
+      }
+      case ChecksumAlgorithm::kSha256: {
+        Sha256Digest d = Sha256(data);
+        raw.assign(d.begin(), d.end());
+        break;
+      }
+    }
+    out.checksums.push_back({algorithm, Base64Encode(raw)});
+  }
+  return out;
 }
 
 Result<ChecksumRequest> ParseChecksumRequest(const std::vector<S3Header>& headers) {

@@ -45,6 +45,9 @@ struct ChecksumRequest {
   bool from_trailer = false;
 };
 
+// The digests a put would compute over `data` (small bodies the handlers hold in memory).
+PutDigests ComputeDigests(std::string_view data, const std::vector<ChecksumAlgorithm>& algorithms);
+
 Result<ChecksumRequest> ParseChecksumRequest(const std::vector<S3Header>& headers);
 
 // Checks `digests` (computed by the data path) against the request; `trailers` are the body's

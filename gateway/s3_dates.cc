@@ -6,8 +6,7 @@
 namespace shale::gateway {
 namespace {
 
-constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                   "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -85,9 +84,9 @@ bool Time(std::string_view s, size_t pos, unsigned* h, unsigned* m, unsigned* se
 std::string FormatHttpDate(int64_t unix_ms) {
   Civil c = ToCivil(unix_ms);
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%s, %02u %s %04lld %02u:%02u:%02u GMT",
-                kDays[c.weekday].data(), c.day, kMonths[c.month - 1].data(),
-                static_cast<long long>(c.year), c.hour, c.minute, c.second);
+  std::snprintf(buf, sizeof(buf), "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday].data(),
+                c.day, kMonths[c.month - 1].data(), static_cast<long long>(c.year), c.hour,
+                c.minute, c.second);
   return buf;
 }
 
@@ -103,9 +102,9 @@ std::string FormatIso8601(int64_t unix_ms) {
 std::optional<int64_t> ParseHttpDate(std::string_view s) {
   unsigned day, year, h, m, sec;
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (29 chars).
-  if (s.size() == 29 && s[3] == ',' && s[4] == ' ' && s[7] == ' ' && s[11] == ' ' &&
-      s[16] == ' ' && s.substr(25) == " GMT" && Digits(s, 5, 2, &day) &&
-      Digits(s, 12, 4, &year) && Time(s, 17, &h, &m, &sec)) {
+  if (s.size() == 29 && s[3] == ',' && s[4] == ' ' && s[7] == ' ' && s[11] == ' ' && s[16] == ' ' &&
+      s.substr(25) == " GMT" && Digits(s, 5, 2, &day) && Digits(s, 12, 4, &year) &&
+      Time(s, 17, &h, &m, &sec)) {
     return Assemble(year, MonthIndex(s.substr(8, 3)), day, h, m, sec);
   }
   // asctime: "Sun Nov  6 08:49:37 1994" (24 chars; the day is space-padded).
@@ -119,7 +118,8 @@ std::optional<int64_t> ParseHttpDate(std::string_view s) {
   }
   // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit year: 70..99 -> 19xx, else 20xx).
   size_t comma = s.find(", ");
-  if (comma != std::string_view::npos && s.size() == comma + 24 && s.substr(s.size() - 4) == " GMT") {
+  if (comma != std::string_view::npos && s.size() == comma + 24 &&
+      s.substr(s.size() - 4) == " GMT") {
     size_t p = comma + 2;
     if (s[p + 2] == '-' && s[p + 6] == '-' && s[p + 9] == ' ' && Digits(s, p, 2, &day) &&
         Digits(s, p + 7, 2, &year) && Time(s, p + 10, &h, &m, &sec)) {

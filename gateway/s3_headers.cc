@@ -19,8 +19,7 @@ struct StandardHeader {
 const std::array<StandardHeader, 6> kStandard = {{
     {"content-type", "response-content-type", &ObjectAttributes::content_type},
     {"content-encoding", "response-content-encoding", &ObjectAttributes::content_encoding},
-    {"content-disposition", "response-content-disposition",
-     &ObjectAttributes::content_disposition},
+    {"content-disposition", "response-content-disposition", &ObjectAttributes::content_disposition},
     {"content-language", "response-content-language", &ObjectAttributes::content_language},
     {"cache-control", "response-cache-control", &ObjectAttributes::cache_control},
     {"expires", "response-expires", &ObjectAttributes::expires},
@@ -43,7 +42,8 @@ Result<ObjectAttributes> AttributesFromHeaders(const std::vector<S3Header>& head
   ObjectAttributes out;
   size_t meta_bytes = 0;
   for (const S3Header& h : headers) {
-    if (h.name.size() > kMetaPrefix.size() && h.name.compare(0, kMetaPrefix.size(), kMetaPrefix) == 0) {
+    if (h.name.size() > kMetaPrefix.size() &&
+        h.name.compare(0, kMetaPrefix.size(), kMetaPrefix) == 0) {
       std::string name = h.name.substr(kMetaPrefix.size());
       meta_bytes += name.size() + h.value.size();
       if (meta_bytes > kMaxUserMetadataBytes) return MakeS3Error(S3ErrorCode::kMetadataTooLarge);
@@ -61,8 +61,8 @@ void AppendAttributeHeaders(const ObjectAttributes& attributes, std::vector<S3He
   for (const StandardHeader& s : kStandard) {
     const std::string& value = attributes.*s.member;
     if (s.header == "content-type") {
-      out->push_back({Canonical(s.header),
-                      value.empty() ? std::string(kDefaultContentType) : value});
+      out->push_back(
+          {Canonical(s.header), value.empty() ? std::string(kDefaultContentType) : value});
     } else if (!value.empty()) {
       out->push_back({Canonical(s.header), value});
     }

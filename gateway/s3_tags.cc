@@ -49,7 +49,9 @@ Status ValidateTagSet(const TagSet& tags) {
 Result<TagSet> ParseTaggingHeader(std::string_view value) {
   Result<std::vector<QueryParam>> params = ParseQuery(value);
   if (!params.ok()) {
-    return MakeS3Error(S3ErrorCode::kInvalidArgument, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.");
+    return MakeS3Error(S3ErrorCode::kInvalidArgument,
+                       "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL "
+                       "query parameters without tag name duplicates.");
   }
   TagSet tags;
   for (QueryParam& p : *params) tags.emplace_back(std::move(p.name), std::move(p.value));
