@@ -25,8 +25,8 @@ TEST(S3ChecksumTest, Names) {
 }
 
 TEST(S3ChecksumTest, ComputeDigests) {
-  PutDigests d = ComputeDigests("hello", {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
-                                          ChecksumAlgorithm::kSha256});
+  PutDigests d = ComputeDigests(
+      "hello", {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kSha256});
   EXPECT_EQ(d.size, 5u);
   EXPECT_EQ(d.md5_hex, "5d41402abc4b2a76b9719d911017c592");
   ASSERT_EQ(d.checksums.size(), 3u);
@@ -98,8 +98,7 @@ TEST(S3ChecksumTest, Verify) {
   EXPECT_EQ(CodeOf(bad), S3ErrorCode::kBadDigest);
   EXPECT_EQ(S3ErrorFromStatus(bad).message,
             "The CRC32 you specified did not match the calculated checksum.");
-  EXPECT_EQ(CodeOf(verify({{"content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="}})),
-            S3ErrorCode::kBadDigest);
+  EXPECT_EQ(CodeOf(verify({{"content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="}})), S3ErrorCode::kBadDigest);
 
   const std::vector<S3Header> good = {{"x-amz-checksum-crc32", kCrc32}};
   const std::vector<S3Header> wrong = {{"x-amz-checksum-crc32", "AAAAAA=="}};

@@ -72,8 +72,9 @@ TEST(S3CorsTest, ParseErrors) {
   }
   std::string many = "<CORSConfiguration>";
   for (int i = 0; i < 101; ++i) {
-    many += "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
-            "</CORSRule>";
+    many +=
+        "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
+        "</CORSRule>";
   }
   many += "</CORSConfiguration>";
   EXPECT_EQ(CodeOf(ParseCorsXml(many).status()), S3ErrorCode::kMalformedXML);
@@ -100,15 +101,16 @@ TEST(S3CorsTest, Matching) {
   EXPECT_EQ(MatchCorsRule(config, "http://other", "HEAD", ""), second);
   EXPECT_EQ(MatchCorsRule(config, "http://other", "GET", ""), nullptr);
 
-  std::vector<S3Header> h = CorsResponseHeaders(*first, "https://a.example.com", true,
-                                                "Content-Type, x-amz-date");
+  std::vector<S3Header> h =
+      CorsResponseHeaders(*first, "https://a.example.com", true, "Content-Type, x-amz-date");
   std::vector<std::pair<std::string, std::string>> got;
   for (const S3Header& x : h) got.emplace_back(x.name, x.value);
   EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{
                      {"Access-Control-Allow-Origin", "https://a.example.com"},
                      {"Access-Control-Allow-Credentials", "true"},
-                     {"Vary", "Origin, Access-Control-Request-Headers, "
-                              "Access-Control-Request-Method"},
+                     {"Vary",
+                      "Origin, Access-Control-Request-Headers, "
+                      "Access-Control-Request-Method"},
                      {"Access-Control-Expose-Headers", "ETag"},
                      {"Access-Control-Allow-Methods", "GET, PUT"},
                      {"Access-Control-Allow-Headers", "content-type, x-amz-date"},

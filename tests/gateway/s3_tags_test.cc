@@ -23,12 +23,8 @@ TEST(S3TagsTest, Limits) {
   TagSet eleven = ten;
   eleven.emplace_back("k10", "v");
   const TagSet bad[] = {
-      eleven,
-      {{std::string(129, 'k'), "v"}},
-      {{"k", std::string(257, 'v')}},
-      {{"", "v"}},
-      {{"a", "1"}, {"a", "2"}},
-      {{"aws:x", "v"}},
+      eleven,          {{std::string(129, 'k'), "v"}}, {{"k", std::string(257, 'v')}},
+      {{"", "v"}},     {{"a", "1"}, {"a", "2"}},       {{"aws:x", "v"}},
       {{"\xff", "v"}},
   };
   for (const TagSet& tags : bad) {
