@@ -4,9 +4,9 @@
 // built here, answered into a writer that captures status, headers and body (and renders a
 // returned error Status the way the HTTP server does).
 //
-// The store is MemoryObjectStore (tests/datapath/s3_memory_store.h), which follows
-// gateway/object_store.h's contract; the ClusterStore of the data-path issue replaces it once
-// it lands (see the note in memory_object_store.h).
+// The store is a real ClusterStore over six in-process storage engines
+// (tests/datapath/s3_handlers_cluster.h) with a manual clock, behind a FailingStore that can
+// inject one error.
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,8 @@
 #include "gateway/s3_error.h"
 #include "gateway/s3_exchange.h"
 #include "gateway/s3_handlers.h"
-#include "tests/datapath/s3_memory_store.h"
+#include "tests/datapath/s3_failing_store.h"
+#include "tests/datapath/s3_handlers_cluster.h"
 #include "tests/support/status_matchers.h"
 
 namespace shale::gateway::testing {
@@ -108,7 +109,12 @@ class S3HandlersTest : public ::testing::Test {
     bob_.id = "bob-id";
     bob_.display_name = "Bob";
     bob_.access_key = "AKIABOB000000000";
-    store_ = std::make_unique<MemoryObjectStore>(&clock_);
+    UseStore(&cluster_.store());
+  }
+
+  // Serves the handlers from `store` (borrowed) instead of the cluster.
+  void UseStore(ObjectStore* store) {
+    store_ = std::make_unique<FailingStore>(store);
     S3HandlersOptions options;
     options.users = {alice_, bob_};
     options.clock = &clock_;
@@ -201,7 +207,8 @@ class S3HandlersTest : public ::testing::Test {
   User alice_;
   User bob_;
   ManualClock clock_{1'700'000'000'000'000ull};  // 2023-11-14T22:13:20Z.
-  std::unique_ptr<MemoryObjectStore> store_;
+  S3HandlersCluster cluster_{&clock_};
+  std::unique_ptr<FailingStore> store_;
   std::unique_ptr<S3Handlers> handlers_;
 };
 

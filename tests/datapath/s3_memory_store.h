@@ -1,10 +1,10 @@
 #pragma once
 
-// MemoryObjectStore: an ObjectStore (gateway/object_store.h) kept in memory, for the S3 handler
-// tests until the data path's ClusterStore lands; it follows the contract's observable rules
-// (errors, before_commit, exact body size, listing with delimiter / start_after / max_keys /
-// next_marker, delete markers hidden) so the handler tests assert S3 behaviour, not this class.
-// Failure injection: `fail_next` makes the next call of any method return that status.
+// MemoryObjectStore: an ObjectStore (gateway/object_store.h) kept in memory, for the listing
+// tests of the S3 handlers while ClusterStore::List answers NotSupported; it follows the contract's
+// observable rules (errors, before_commit, exact body size, listing with delimiter / start_after /
+// max_keys / next_marker, delete markers hidden) so the handler tests assert S3 behaviour, not this
+// class. Failure injection: `fail_next` makes the next call of any method return that status.
 // Thread-safety: all methods are serialized by one mutex (tests may call from any thread).
 
 #include <algorithm>
