@@ -3,6 +3,7 @@
 // A cluster of in-process storage engines (real files in a TempDir) behind LocalNodeClients,
 // each wrapped so a test can take a node down, and a ClusterStore over them.
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -77,6 +78,9 @@ class SwitchableNode final : public NodeClient {
   Result<std::vector<node_wire::WireBucket>> ListBuckets() override {
     if (!Gate()) return Down();
     return inner_->ListBuckets();
+  }
+  Status EnqueueRepair(const node_wire::RepairHint& hint) override {
+    return Gate() ? inner_->EnqueueRepair(hint) : Down();
   }
   Status Health() override { return Gate() ? inner_->Health() : Down(); }
   Result<std::string> StatusJson() override {
@@ -158,6 +162,19 @@ class InProcessCluster {
   storage::Engine& engine(size_t i) { return *engines_[i]; }
   NodeClient& local(size_t i) { return *locals_[i]; }
   std::string node_dir(size_t i) const { return dir_.Sub("n" + std::to_string(i)); }
+  // Object repair hints queued on all nodes (after store().DrainBackground()).
+  size_t QueuedHints() {
+    size_t n = 0;
+    for (auto& e : engines_) {
+      auto items = e->PeekRepairs(100000);
+      EXPECT_TRUE(items.ok());
+      if (!items.ok()) continue;
+      n += std::count_if(items->begin(), items->end(), [](const storage::RepairItem& item) {
+        return item.kind == storage::RecordKind::kObjectHint;
+      });
+    }
+    return n;
+  }
 
   // Flips one byte of the first occurrence of `needle` in node i's segment files. True if found.
   bool FlipOnDisk(size_t i, const std::string& needle) {
