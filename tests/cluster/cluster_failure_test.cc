@@ -80,11 +80,12 @@ TEST_F(ClusterFailureTest, TwoNodesKilledMidDownloadStillExact) {
 TEST_F(ClusterFailureTest, ThreeNodesKilledMidUploadIsUnavailableAndLeavesNothing) {
   const std::string old_data = RandomBytes(3 * kChunk, 3);
   ASSERT_OK(PutString(store(), "b", "kept", old_data));
+  // An overwrite that loses its quorum half-way keeps the old version.
   const std::string data = RandomBytes(8 * kChunk, 4);
-  EXPECT_THAT(PutString(store(), "b", "lost", data, KillAfter(2 * kChunk, {0, 3, 5})),
+  EXPECT_THAT(PutString(store(), "b", "kept", data, KillAfter(2 * kChunk, {0, 3, 5})),
               StatusIs(StatusCode::kUnavailable));
-  // An overwrite that loses its quorum keeps the old version (here with the nodes still down).
-  EXPECT_THAT(PutString(store(), "b", "kept", data), StatusIs(StatusCode::kUnavailable));
+  // So does a new key written while they are down.
+  EXPECT_THAT(PutString(store(), "b", "lost", data), StatusIs(StatusCode::kUnavailable));
   for (int i : {0, 3, 5}) ASSERT_OK(cluster().StartNode(i));
   EXPECT_THAT(store().Head("b", "lost"), StatusIs(StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(gateway::ListResult list, store().List("b", {}));
@@ -97,6 +98,33 @@ TEST_F(ClusterFailureTest, ThreeNodesKilledMidUploadIsUnavailableAndLeavesNothin
   ASSERT_OK(PutString(store(), "b", "lost", data));
   ASSERT_OK_AND_ASSIGN(got, GetString(store(), "b", "lost"));
   EXPECT_TRUE(SameBytes(got, data));
+}
+
+TEST_F(ClusterFailureTest, AbortedUploadsLeaveNothing) {
+  const std::string data = RandomBytes(6 * kChunk, 10);
+  // The body fails half-way: its error comes back as given.
+  auto failing = [&, sent = uint64_t{0}](std::span<char> buf) mutable -> Result<size_t> {
+    if (sent >= 3 * kChunk) return Status::IOError("client went away");
+    size_t n = std::min<uint64_t>(buf.size(), 3 * kChunk - sent);
+    std::copy_n(data.data() + sent, n, buf.data());
+    sent += n;
+    return n;
+  };
+  EXPECT_THAT(store().Put(PutOf("b", "k", data.size()), failing), StatusIs(StatusCode::kIOError));
+  // Fewer bytes than declared, and more.
+  EXPECT_THAT(store().Put(PutOf("b", "k", data.size() + 1), StringBody(data)),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store().Put(PutOf("b", "k", data.size() - 1), StringBody(data)),
+              StatusIs(StatusCode::kInvalidArgument));
+  // before_commit refuses after the whole body was written.
+  gateway::PutRequest refused = PutOf("b", "k", data.size());
+  refused.before_commit = [](const gateway::PutDigests&) {
+    return Status::FailedPrecondition("precondition failed");
+  };
+  EXPECT_THAT(store().Put(refused, StringBody(data)), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store().Head("b", "k"), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(gateway::ListResult list, store().List("b", {}));
+  EXPECT_TRUE(list.objects.empty());
 }
 
 TEST_F(ClusterFailureTest, WritesNeedTheQuorumReadsNeedK) {
