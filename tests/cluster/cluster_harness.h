@@ -90,18 +90,23 @@ class ClusterHarness {
     return (*v)[field].GetUint64();
   }
 
-  // Requests node i answered on `route` (e.g. "shard_get"), whatever their status, from the
-  // node's shale_node_requests_total.
-  Result<uint64_t> RouteCount(int i, std::string_view route) {
+  // The sum of node i's metric lines that start with `selector` (a name, or a name and the
+  // first labels: `shale_node_requests_total{route="shard_get"`).
+  Result<uint64_t> MetricSum(int i, std::string_view selector) {
     SHALE_ASSIGN_OR_RETURN(std::string text, clients_[i]->MetricsText());
-    const std::string label = "shale_node_requests_total{route=\"" + std::string(route) + "\"";
     uint64_t total = 0;
-    for (size_t at = text.find(label); at != std::string::npos; at = text.find(label, at + 1)) {
+    for (size_t at = text.find(selector); at != std::string::npos;
+         at = text.find(selector, at + 1)) {
       if (at != 0 && text[at - 1] != '\n') continue;
-      size_t space = text.find(' ', text.find('}', at));
+      size_t space = text.find(' ', at + selector.size());
+      if (space == std::string::npos) break;
       total += std::stoull(text.substr(space + 1, text.find('\n', space) - space - 1));
     }
     return total;
+  }
+  // Requests node i answered on `route` (e.g. "shard_get"), whatever their status.
+  Result<uint64_t> RouteCount(int i, std::string_view route) {
+    return MetricSum(i, "shale_node_requests_total{route=\"" + std::string(route) + "\"");
   }
 
   // The running nodes that answered at least one request on `route` while `action` ran.
