@@ -3,6 +3,7 @@
 // and a write that loses its quorum leaving nothing visible.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <string>
@@ -56,6 +57,22 @@ TEST_F(ClusterFailureTest, OneNodeKilledMidUploadStillSucceeds) {
   // Back up but missing the object's tail: still exact, whichever shards are read.
   ASSERT_OK(cluster().StartNode(2));
   ASSERT_OK_AND_ASSIGN(got, GetString(store(), "b", "k"));
+  EXPECT_TRUE(SameBytes(got, data));
+}
+
+// SIGTERM instead: the node drains (the hook only sends the signal, since the node may wait for
+// the very upload the hook is part of) and the upload goes on without it.
+TEST_F(ClusterFailureTest, OneNodeStoppedGracefullyMidUploadStillSucceeds) {
+  const std::string data = RandomBytes(8 * kChunk + 1000, 13);
+  const pid_t pid = cluster().Pid(4);
+  ProgressHook stop = [pid, fired = false](uint64_t done) mutable {
+    if (fired || done < 3 * kChunk) return;
+    fired = true;
+    kill(pid, SIGTERM);
+  };
+  ASSERT_OK(PutString(store(), "b", "k", data, stop));
+  EXPECT_EQ(cluster().StopNode(4), 0) << "the node should drain and exit 0";
+  ASSERT_OK_AND_ASSIGN(std::string got, GetString(store(), "b", "k"));
   EXPECT_TRUE(SameBytes(got, data));
 }
 
