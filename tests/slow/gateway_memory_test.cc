@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -50,6 +51,16 @@ uint64_t Word(uint64_t index) {
   return z ^ (z >> 31);
 }
 char PatternByte(uint64_t i) { return static_cast<char>(Word(i / 8) >> (8 * (i % 8))); }
+// Bytes [pos, pos + n) of the pattern (little-endian words, whole words where aligned).
+void FillPattern(uint64_t pos, char* out, size_t n) {
+  size_t i = 0;
+  for (; i < n && (pos + i) % 8 != 0; ++i) out[i] = PatternByte(pos + i);
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w = Word((pos + i) / 8);
+    for (int b = 0; b < 8; ++b) out[i + b] = static_cast<char>(w >> (8 * b));
+  }
+  for (; i < n; ++i) out[i] = PatternByte(pos + i);
+}
 
 // The largest resident set size seen in /proc/<pid>/status while it runs.
 class RssSampler {
@@ -134,6 +145,7 @@ class GatewayProcess {
 // One signed S3 request with libcurl: the body streamed from the pattern (PUT) and the
 // response checked against it as it arrives (GET). Returns the HTTP status.
 struct Transfer {
+  uint64_t size = 0;  // Of the upload.
   uint64_t position = 0;
   uint64_t mismatch_at = UINT64_MAX;
   Md5Stream md5;
@@ -142,8 +154,8 @@ struct Transfer {
 
 size_t ReadPattern(char* buf, size_t size, size_t nitems, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  size_t n = std::min<uint64_t>(size * nitems, kObjectSize - t->position);
-  for (size_t i = 0; i < n; ++i) buf[i] = PatternByte(t->position + i);
+  size_t n = std::min<uint64_t>(size * nitems, t->size - t->position);
+  FillPattern(t->position, buf, n);
   t->md5.Update(std::string_view(buf, n));
   t->position += n;
   return n;
@@ -153,15 +165,18 @@ size_t CheckPattern(char* buf, size_t size, size_t nitems, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nitems;
   if (t->error_body.size() < 4096) t->error_body.append(buf, std::min<size_t>(n, 4096));
-  for (size_t i = 0; i < n && t->mismatch_at == UINT64_MAX; ++i) {
-    if (buf[i] != PatternByte(t->position + i)) t->mismatch_at = t->position + i;
+  if (t->mismatch_at == UINT64_MAX) {
+    std::string want(n, '\0');
+    FillPattern(t->position, want.data(), n);
+    auto [got, expected] = std::mismatch(buf, buf + n, want.data());
+    if (got != buf + n) t->mismatch_at = t->position + (got - buf);
   }
   t->md5.Update(std::string_view(buf, n));
   t->position += n;
   return n;
 }
 
-long Send(const std::string& method, const std::string& url, Transfer* t, uint64_t upload) {
+long Send(const std::string& method, const std::string& url, Transfer* t) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(
       curl_slist_append(nullptr, "x-amz-content-sha256: UNSIGNED-PAYLOAD"), curl_slist_free_all);
@@ -174,7 +189,7 @@ long Send(const std::string& method, const std::string& url, Transfer* t, uint64
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload));
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t->size));
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadPattern);
     curl_easy_setopt(curl, CURLOPT_READDATA, t);
   }
@@ -199,22 +214,22 @@ TEST(GatewayMemoryTest, FiveGiBPutAndGetKeepTheGatewayUnder100MiBAboveIdle) {
   ASSERT_OK(gateway.Start(cluster.config_path(), users, dir.Sub("gateway.log")));
   const std::string bucket_url = gateway.endpoint() + "/big";
   Transfer create;
-  ASSERT_EQ(Send("PUT", bucket_url, &create, 0), 200) << create.error_body << gateway.Log();
+  ASSERT_EQ(Send("PUT", bucket_url, &create), 200) << create.error_body << gateway.Log();
   // Warm up the pools and threads a first request creates, then take the idle size.
   Transfer warm;
-  ASSERT_EQ(Send("PUT", bucket_url + "/warm", &warm, 0), 200) << warm.error_body;
+  ASSERT_EQ(Send("PUT", bucket_url + "/warm", &warm), 200) << warm.error_body;
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const uint64_t idle = RssSampler::Read(gateway.pid());
   ASSERT_GT(idle, 0u);
 
   RssSampler sampler(gateway.pid());
   Transfer put;
-  ASSERT_EQ(Send("PUT", bucket_url + "/object", &put, kObjectSize), 200)
-      << put.error_body << gateway.Log();
+  put.size = kObjectSize;
+  ASSERT_EQ(Send("PUT", bucket_url + "/object", &put), 200) << put.error_body << gateway.Log();
   ASSERT_EQ(put.position, kObjectSize);
   const std::string md5 = HexEncode(put.md5.Finish());
   Transfer get;
-  ASSERT_EQ(Send("GET", bucket_url + "/object", &get, 0), 200) << gateway.Log();
+  ASSERT_EQ(Send("GET", bucket_url + "/object", &get), 200) << gateway.Log();
   EXPECT_EQ(get.position, kObjectSize);
   EXPECT_EQ(get.mismatch_at, UINT64_MAX) << "first wrong byte at " << get.mismatch_at;
   EXPECT_EQ(HexEncode(get.md5.Finish()), md5);
