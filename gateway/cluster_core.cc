@@ -223,7 +223,11 @@ RecordRound ClusterCore::WriteRecords(std::string_view bucket, std::string_view 
     round.status.push_back(std::move(o.put));
     if (!o.previous) continue;
     Result<ObjectRecord> rec = RecordFromWire(bucket, *o.previous);
-    if (!rec.ok() || rec->info.version >= version) continue;
+    if (!rec.ok() || rec->info.version == version) continue;
+    if (rec->info.version > version) {
+      if (!round.newer || *round.newer < rec->info.version) round.newer = rec->info.version;
+      continue;
+    }
     (void)hlc_.Observe(rec->info.version);  // Only orders later ids; a refusal changes nothing.
     bool seen =
         std::any_of(round.superseded.begin(), round.superseded.end(),

@@ -72,6 +72,7 @@ struct RecordRound {
   std::vector<Status> status;  // By position.
   size_t acks = 0;
   std::vector<ObjectRecord> superseded;  // Distinct older versions the nodes held (see below).
+  std::optional<VersionId> newer;        // The newest version a node held beyond the written one.
 };
 
 class ClusterCore {

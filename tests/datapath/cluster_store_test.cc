@@ -325,5 +325,28 @@ TEST_F(ClusterStoreTest, TwoGatewaysSeeEachOthersWrites) {
   EXPECT_THAT(other->Head("b", "shared"), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_F(ClusterStoreTest, ALaterPutWinsOverAGatewayWhoseClockRunsAhead) {
+  const uint64_t now = SystemClock::Default().NowMicros();
+  ManualClock ahead(now + 60'000'000), behind(now);
+  auto fast = cluster_.NewStore(/*origin=*/7, &ahead);
+  auto slow = cluster_.NewStore(/*origin=*/8, &behind);
+  std::string big = RandomBody(2 * kChunk, 12);
+  for (const std::string& second : {std::string("second"), big}) {
+    ASSERT_OK(fast->Put(Request("b", "skew", 5), StringSource("first")).status());
+    ASSERT_OK_AND_ASSIGN(ObjectInfo put,
+                         slow->Put(Request("b", "skew", second.size()), StringSource(second)));
+    EXPECT_GT(put.version.wall_micros, now + 60'000'000 - 1);
+    EXPECT_TRUE(ReadAll(*fast, "b", "skew").value() == second);
+    EXPECT_TRUE(ReadAll(*slow, "b", "skew").value() == second);
+  }
+  fast->DrainBackground();
+  slow->DrainBackground();
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(auto page,
+                         cluster_.local(i).ListVersions({"b", "skew", {}, {}, 100, false}));
+    EXPECT_EQ(page.versions.size(), 1u) << "node " << i;  // The first attempts were taken back.
+  }
+}
+
 }  // namespace
 }  // namespace shale::gateway::testing
