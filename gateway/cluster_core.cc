@@ -6,9 +6,10 @@
 
 namespace shale::gateway {
 
-Cleaner::Cleaner(size_t max_queued) : max_queued_(max_queued), thread_([this] { Run(); }) {}
+BackgroundQueue::BackgroundQueue(size_t max_queued)
+    : max_queued_(max_queued), thread_([this] { Run(); }) {}
 
-Cleaner::~Cleaner() {
+BackgroundQueue::~BackgroundQueue() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -17,7 +18,7 @@ Cleaner::~Cleaner() {
   thread_.join();
 }
 
-void Cleaner::Post(std::function<void()> work) {
+void BackgroundQueue::Post(std::function<void()> work) {
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= max_queued_) return;  // Left to orphan collection.
@@ -26,12 +27,12 @@ void Cleaner::Post(std::function<void()> work) {
   cv_.notify_all();
 }
 
-void Cleaner::Drain() {
+void BackgroundQueue::Drain() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
 }
 
-void Cleaner::Run() {
+void BackgroundQueue::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
@@ -62,6 +63,7 @@ ClusterCore::ClusterCore(const ClusterConfig& config, std::vector<NodeClient*> n
       hlc_(*clock, origin),
       buffers_(config.erasure.set_size() * ShardLength(config.chunk_size, config.erasure.k),
                /*keep=*/64),
+      hinter_(/*max_queued=*/10000),
       cleaner_(/*max_queued=*/100000) {}
 
 std::vector<NodeClient*> ClusterCore::ShardNodes(const ObjectPlacement& p) const {
@@ -91,7 +93,6 @@ Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string
     if (!rec.ok()) {
       // A record that does not decode counts as missing there, and gets repaired.
       a.status = rec.status();
-      HintRepair(nodes[i], key);
       continue;
     }
     a.record = std::move(*rec);
@@ -104,20 +105,71 @@ Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string
   }
   if (q.newest) {
     (void)hlc_.Observe(q.newest->info.version);  // A far-future id is refused; reads go on.
+    std::vector<bool> stale(nodes.size()), current(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
       const RecordAnswer& a = q.answers[i];
-      bool stale = a.status.code() == StatusCode::kNotFound ||
-                   (a.record && NewerRecord(*q.newest, *a.record));
-      if (stale) HintRepair(nodes[i], key);
+      stale[i] = a.status.code() == StatusCode::kNotFound ||
+                 a.status.code() == StatusCode::kCorruption ||
+                 (a.record && NewerRecord(*q.newest, *a.record));
+      current[i] = a.record && !NewerRecord(*q.newest, *a.record);
+    }
+    if (std::find(stale.begin(), stale.end(), true) != stale.end()) {
+      HintRepair(nodes, current, bucket, key, q.newest->info.version,
+                 "missing or stale version record at " + Positions(stale, true));
     }
   }
   return q;
 }
 
-void ClusterCore::HintRepair(NodeClient* node, std::string_view what) {
-  (void)node;
-  (void)what;
+std::string Positions(const std::vector<bool>& flags, bool value) {
+  std::string out = "positions ";
+  bool first = true;
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (flags[i] != value) continue;
+    if (!first) out += ",";
+    out += std::to_string(i);
+    first = false;
+  }
+  return out;
+}
+
+void HintMisses(ClusterCore& core, std::span<NodeClient* const> nodes, const RecordRound& round,
+                std::string_view bucket, std::string_view key, const VersionId& version,
+                std::string_view what) {
+  if (round.acks == nodes.size()) return;
+  std::vector<bool> acked(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) acked[i] = round.status[i].ok();
+  core.HintRepair(nodes, acked, bucket, key, version,
+                  std::string(what) + " record missed at " + Positions(acked, false));
+}
+
+void ClusterCore::HintRepair(std::span<NodeClient* const> nodes, const std::vector<bool>& healthy,
+                             std::string_view bucket, std::string_view key,
+                             const VersionId& version, std::string reason) {
   repair_hints_.fetch_add(1, std::memory_order_relaxed);
+  node_wire::RepairHint hint;
+  hint.bucket.assign(bucket);
+  hint.key.assign(key);
+  hint.version = version.ToBinary();
+  hint.reason = std::move(reason);
+  {
+    // The same object found degraded by many reads is hinted once (until the set is reset).
+    std::string id = hint.bucket + '\0' + hint.key + '\0' +
+                     std::string(hint.version.begin(), hint.version.end()) + hint.reason;
+    std::lock_guard lock(hints_mu_);
+    if (recent_hints_.size() >= 10000) recent_hints_.clear();
+    if (!recent_hints_.insert(std::move(id)).second) return;
+  }
+  std::vector<NodeClient*> targets;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (i < healthy.size() && healthy[i]) targets.push_back(nodes[i]);
+  }
+  hinter_.Post([targets = std::move(targets), hint = std::move(hint)] {
+    for (NodeClient* node : targets) {
+      if (node->EnqueueRepair(hint).ok()) return;
+    }
+    // No node took it: the anti-entropy sweep of repair finds the damage later.
+  });
 }
 
 void ClusterCore::CleanUp(std::string bucket, const ObjectRecord& old, const ObjectPlacement& p) {

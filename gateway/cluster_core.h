@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -30,13 +31,14 @@
 
 namespace shale::gateway {
 
-// Best-effort background work (deleting superseded shards and records): one thread, a bounded
+// Best-effort background work (deleting superseded shards and records, sending repair hints):
+// one thread, a bounded
 // queue (work beyond it is dropped and left to repair's orphan collection), drained on
 // destruction.
-class Cleaner {
+class BackgroundQueue {
  public:
-  explicit Cleaner(size_t max_queued);
-  ~Cleaner();
+  explicit BackgroundQueue(size_t max_queued);
+  ~BackgroundQueue();
   void Post(std::function<void()> work);
   // Waits until everything posted so far has run (tests).
   void Drain();
@@ -83,7 +85,11 @@ class ClusterCore {
   HybridLogicalClock& hlc() { return hlc_; }
   const Clock& clock() const { return *clock_; }
   ChunkBufferPool& buffers() { return buffers_; }
-  Cleaner& cleaner() { return cleaner_; }
+  // Waits until the background work posted so far (clean-up, hints) has run.
+  void DrainBackground() {
+    cleaner_.Drain();
+    hinter_.Drain();
+  }
   uint32_t k() const { return config_.erasure.k; }
   uint32_t m() const { return config_.erasure.m; }
   uint32_t set_size() const { return config_.erasure.set_size(); }
@@ -99,9 +105,13 @@ class ClusterCore {
   Result<QuorumRead> ReadRecords(std::string_view bucket, std::string_view key,
                                  const ObjectPlacement& p, std::optional<VersionId> version);
 
-  // Notes that node `node` (a pointer from ShardNodes) misses or holds a bad copy of `what`
-  // (a shard id, or a version record of bucket/key).
-  void HintRepair(NodeClient* node, std::string_view what);
+  // Asks a node of the set to queue `version` of bucket/key for repair (NodeClient::
+  // EnqueueRepair): some of its copies are missing, stale or bad, as `reason` says. Sent in the
+  // background to the first node with healthy[i] (one that answered well), the next on failure;
+  // a hint already sent recently is not sent again.
+  void HintRepair(std::span<NodeClient* const> nodes, const std::vector<bool>& healthy,
+                  std::string_view bucket, std::string_view key, const VersionId& version,
+                  std::string reason);
   uint64_t repair_hints() const { return repair_hints_.load(std::memory_order_relaxed); }
 
   // Writes version `version` of (bucket, key) to every node of `nodes` (shard order) in one
@@ -133,7 +143,11 @@ class ClusterCore {
   HybridLogicalClock hlc_;
   ChunkBufferPool buffers_;
   std::atomic<uint64_t> repair_hints_{0};
-  Cleaner cleaner_;  // Last: drained before the rest is destroyed.
+  std::mutex hints_mu_;
+  std::unordered_set<std::string> recent_hints_;  // Guarded by hints_mu_; bounded.
+  // Last: drained before the rest is destroyed.
+  BackgroundQueue hinter_;
+  BackgroundQueue cleaner_;
 };
 
 // The put path (gateway/object_writer.cc) and the read path (gateway/object_reader.cc).
@@ -148,5 +162,13 @@ Result<std::string> ReadInlineData(ClusterCore& core, const ObjectInfo& object,
 
 // Newest-wins order of records: version id, then attribute revision.
 bool NewerRecord(const ObjectRecord& a, const ObjectRecord& b);
+
+// Hints repair of `version` when some node of `round` did not acknowledge its record.
+void HintMisses(ClusterCore& core, std::span<NodeClient* const> nodes, const RecordRound& round,
+                std::string_view bucket, std::string_view key, const VersionId& version,
+                std::string_view what);
+
+// "positions 1,4" for the set positions i with flags[i] == value.
+std::string Positions(const std::vector<bool>& flags, bool value);
 
 }  // namespace shale::gateway

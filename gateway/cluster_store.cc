@@ -5,6 +5,7 @@
 
 #include "common/node_fanout.h"
 #include "gateway/cluster_core.h"
+#include "gateway/list_merge.h"
 #include "gateway/object_record.h"
 
 namespace shale::gateway {
@@ -82,7 +83,7 @@ ClusterStore::ClusterStore(PassKey, std::unique_ptr<ClusterCore> core) : core_(s
 ClusterStore::~ClusterStore() = default;
 
 uint64_t ClusterStore::repair_hints() const { return core_->repair_hints(); }
-void ClusterStore::DrainCleanup() { core_->cleaner().Drain(); }
+void ClusterStore::DrainBackground() { core_->DrainBackground(); }
 
 // ---- Buckets: a record on every node, written to and read from a majority, newest wins.
 
@@ -146,8 +147,10 @@ Status ClusterStore::UpdateBucket(const BucketInfo& bucket) {
 Status ClusterStore::DeleteBucket(std::string_view name) {
   SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> current, ReadBucket(name));
   if (!current || current->deleted) return Status::NotFound("no such bucket: " + std::string(name));
-  SHALE_ASSIGN_OR_RETURN(bool has_objects, HasObjects(name));
-  if (has_objects) {
+  ListQuery any;
+  any.max_keys = 1;
+  SHALE_ASSIGN_OR_RETURN(ListResult listed, List(name, any));
+  if (!listed.objects.empty()) {
     return Status::FailedPrecondition("bucket " + std::string(name) + " is not empty");
   }
   // A tombstone rather than a removal: a node that missed the delete must be outvoted.
@@ -182,45 +185,6 @@ Result<std::vector<BucketInfo>> ClusterStore::ListBuckets() {
     if (!rec.deleted) out.push_back(std::move(rec.info));
   }
   return out;
-}
-
-Result<bool> ClusterStore::HasObjects(std::string_view bucket) {
-  // Each node's newest version per key; a key whose newest there is an object is confirmed with
-  // a quorum read (another node may hold a newer delete marker).
-  const Placement& placement = core_->placement();
-  for (uint32_t set = 0; set < placement.set_count(); ++set) {
-    std::vector<NodeClient*> nodes = core_->ShardNodes({set, 0});
-    size_t answered = 0;
-    for (NodeClient* node : nodes) {
-      NodeListRequest req;
-      req.bucket.assign(bucket);
-      req.latest_only = true;
-      req.limit = 1000;
-      bool ok = true;
-      for (;;) {
-        Result<node_wire::WireVersionPage> page = node->ListVersions(req);
-        if (!page.ok()) {
-          ok = false;
-          break;
-        }
-        for (const node_wire::WireVersion& v : page->versions) {
-          if (v.kind != node_wire::WireKind::kObject) continue;
-          if (placement.Locate(bucket, v.key).set != set) continue;
-          Result<ObjectInfo> head = Head(bucket, v.key);
-          if (head.ok()) return true;
-          if (head.status().code() != StatusCode::kNotFound) return head.status();
-        }
-        if (!page->truncated || page->versions.empty()) break;
-        req.start_after_key = page->versions.back().key;
-      }
-      if (ok) ++answered;
-    }
-    if (answered < core_->read_quorum()) {
-      return Status::Unavailable("bucket listing: too few nodes of set " + std::to_string(set) +
-                                 " answered");
-    }
-  }
-  return false;
 }
 
 // ---- Objects.
@@ -292,9 +256,7 @@ Result<ObjectInfo> ClusterStore::UpdateAttributes(std::string_view bucket, std::
     return Status::Unavailable("attribute update: " + std::to_string(round.acks) + " of " +
                                std::to_string(nodes.size()) + " nodes acknowledged");
   }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (!round.status[i].ok()) core_->HintRepair(nodes[i], key);
-  }
+  HintMisses(*core_, nodes, round, bucket, key, info.version, "attribute update");
   return info;
 }
 
@@ -319,9 +281,7 @@ Status ClusterStore::Delete(std::string_view bucket, std::string_view key) {
     return Status::Unavailable("delete marker: " + std::to_string(round.acks) + " of " +
                                std::to_string(nodes.size()) + " nodes acknowledged");
   }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (!round.status[i].ok()) core_->HintRepair(nodes[i], key);
-  }
+  HintMisses(*core_, nodes, round, bucket, key, marker.version, "delete marker");
   // The marker stays (a node that missed it must not bring the object back); what it hides goes.
   bool newest_seen = false;
   for (const ObjectRecord& old : round.superseded) {
@@ -333,10 +293,27 @@ Status ClusterStore::Delete(std::string_view bucket, std::string_view key) {
 }
 
 Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& query) {
-  (void)bucket;
-  (void)query;
-  (void)WithoutData;
-  return Status::NotSupported("listing arrives with gateway/list_merge.h");
+  const Placement& placement = core_->placement();
+  std::vector<ListSet> sets(placement.set_count());
+  for (uint32_t set = 0; set < placement.set_count(); ++set) {
+    // Rotated per call, so listings spread their reads over every node of a set.
+    uint32_t start = list_rotation_.fetch_add(1, std::memory_order_relaxed) % core_->set_size();
+    sets[set].nodes = core_->ShardNodes({set, start});
+    sets[set].read_quorum = core_->read_quorum();
+  }
+  SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(sets, bucket, query));
+  ListResult out;
+  out.objects.reserve(page.objects.size());
+  for (const node_wire::WireVersion& v : page.objects) {
+    SHALE_ASSIGN_OR_RETURN(ObjectRecord rec, RecordFromWire(bucket, v));
+    // Listings never carry the inline bytes some records hold.
+    rec.info.layout = WithoutData(rec.info.layout);
+    out.objects.push_back(std::move(rec.info));
+  }
+  out.common_prefixes = std::move(page.common_prefixes);
+  out.truncated = page.truncated;
+  out.next_marker = std::move(page.next_marker);
+  return out;
 }
 
 }  // namespace shale::gateway

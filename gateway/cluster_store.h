@@ -5,6 +5,7 @@
 // small objects as inline replicas, newest-wins version records, bucket records on every node.
 // Thread-safety: safe for concurrent use from any number of threads (as ObjectStore requires).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,10 +54,11 @@ class ClusterStore final : public ObjectStore {
   Status Delete(std::string_view bucket, std::string_view key) override;
   Result<ListResult> List(std::string_view bucket, const ListQuery& query) override;
 
-  // Repair hints issued so far (missed or stale copies noticed by reads and writes).
+  // Repair hints issued so far (missed, stale or bad copies noticed by reads and writes).
   uint64_t repair_hints() const;
-  // Waits until the background deletes of superseded versions posted so far have run (tests).
-  void DrainCleanup();
+  // Waits until the background work posted so far has run: deletes of superseded versions and
+  // of the shards of failed puts, repair hints (tests, shutdown).
+  void DrainBackground();
 
  private:
   // Only Create() can make the key, so only Create() constructs a store.
@@ -72,10 +74,9 @@ class ClusterStore final : public ObjectStore {
   // The newest bucket record from a majority of all nodes (deleted ones included).
   Result<std::optional<BucketRecord>> ReadBucket(std::string_view name);
   Status WriteBucket(const BucketRecord& record);
-  // Whether any key of the bucket has an object (not a delete marker) as its newest version.
-  Result<bool> HasObjects(std::string_view bucket);
 
   std::unique_ptr<ClusterCore> core_;
+  std::atomic<uint32_t> list_rotation_{0};
 };
 
 }  // namespace shale::gateway

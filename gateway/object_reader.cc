@@ -45,7 +45,9 @@ class ErasureReader final : public ObjectReader {
   ErasureReader(ClusterCore& core, const ObjectInfo& object, ObjectLayout layout, uint64_t begin,
                 uint64_t end)
       : core_(core),
+        bucket_(object.bucket),
         key_(object.key),
+        version_(object.version),
         size_(object.size),
         layout_(std::move(layout)),
         pos_(begin),
@@ -175,9 +177,9 @@ class ErasureReader final : public ObjectReader {
         if (!got[i].ok()) errors_.push_back(got[i].status());
       }
     }
-    for (uint32_t s = 0; s < n; ++s) {
-      if (failed[s]) core_.HintRepair(nodes_[s], ShardId(layout_.data_id, plan.chunk, s));
-    }
+    core_.HintRepair(nodes_, present, bucket_, key_, version_,
+                     "chunk " + std::to_string(plan.chunk) + ": shard missing or bad at " +
+                         Positions(failed, true));
     if (good < layout_.k) {
       bool unreachable = std::any_of(errors_.begin(), errors_.end(), [](const Status& s) {
         return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimeout;
@@ -206,7 +208,9 @@ class ErasureReader final : public ObjectReader {
   }
 
   ClusterCore& core_;
+  const std::string bucket_;
   const std::string key_;
+  const VersionId version_;
   const uint64_t size_;
   const ObjectLayout layout_;
   std::vector<NodeClient*> nodes_;
@@ -227,21 +231,23 @@ Result<std::string> ReadInlineData(ClusterCore& core, const ObjectInfo& object,
   if (layout.has_data) return std::move(layout.data);
   std::vector<NodeClient*> nodes = core.ShardNodes({layout.set, layout.rotation});
   Status last = Status::Unavailable("no replica holder answered");
+  std::vector<bool> bad(nodes.size(), false);
   for (uint32_t i = 0; i < layout.replicas && i < nodes.size(); ++i) {
     Result<node_wire::WireVersion> wire =
         nodes[i]->GetVersion(object.bucket, object.key, object.version.ToBinary());
-    if (!wire.ok()) {
-      last = wire.status();
-      core.HintRepair(nodes[i], object.key);
-      continue;
-    }
-    Result<ObjectRecord> rec = RecordFromWire(object.bucket, *wire);
+    Result<ObjectRecord> rec = wire.ok() ? RecordFromWire(object.bucket, *wire) : wire.status();
     Result<ObjectLayout> held = rec.ok() ? DecodeLayout(rec->info.layout) : rec.status();
     if (held.ok() && held->has_data && held->data.size() == object.size) {
+      if (i > 0) {
+        std::vector<bool> healthy(nodes.size(), false);
+        healthy[i] = true;
+        core.HintRepair(nodes, healthy, object.bucket, object.key, object.version,
+                        "inline copy missing or bad at " + Positions(bad, true));
+      }
       return std::move(held->data);
     }
+    bad[i] = true;
     last = held.ok() ? Status::Corruption("replica record without its data") : held.status();
-    core.HintRepair(nodes[i], object.key);
   }
   return last;
 }

@@ -146,7 +146,8 @@ class ObjectWriter {
         nodes_(core.ShardNodes(placement_)),
         reader_(body, request.size),
         digests_(request.compute),
-        data_id_(core.hlc().Now()) {}
+        data_id_(core.hlc().Now()),
+        missed_shards_(nodes_.size(), false) {}
 
   Result<ObjectInfo> Run() {
     ChunkBufferPool::Lease first = core_.buffers().Acquire();
@@ -231,10 +232,16 @@ class ObjectWriter {
       core_.RollBackRecords(info.bucket, info.key, nodes_, info.version);
       return quorum;
     }
+    std::vector<bool> complete(nodes_.size());
+    bool all = true;
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (!round.status[i].ok()) core_.HintRepair(nodes_[i], info.key);
+      complete[i] = round.status[i].ok() && !missed_shards_[i];
+      all &= complete[i];
     }
-    for (const auto& [position, id] : missed_) core_.HintRepair(nodes_[position], id);
+    if (!all) {
+      core_.HintRepair(nodes_, complete, info.bucket, info.key, info.version,
+                       "put missed records or shards at " + Positions(complete, false));
+    }
     for (const ObjectRecord& old : round.superseded) {
       core_.CleanUp(info.bucket, old, placement_);
     }
@@ -332,7 +339,7 @@ class ObjectWriter {
                         core_.write_quorum(), nodes_.size(), statuses));
     }
     for (size_t i = 0; i < statuses.size(); ++i) {
-      if (!statuses[i].ok()) missed_.emplace_back(i, ShardId(data_id_, chunk, i));
+      if (!statuses[i].ok()) missed_shards_[i] = true;
     }
     return Status::OK();
   }
@@ -344,8 +351,8 @@ class ObjectWriter {
   BodyReader reader_;
   BodyDigests digests_;
   const VersionId data_id_;
-  uint32_t chunks_ = 0;  // Chunks whose shards were sent (or are in flight).
-  std::vector<std::pair<size_t, std::string>> missed_;  // (position, shard id) to repair.
+  uint32_t chunks_ = 0;              // Chunks whose shards were sent (or are in flight).
+  std::vector<bool> missed_shards_;  // By position: a shard of some chunk was not written.
 };
 
 }  // namespace

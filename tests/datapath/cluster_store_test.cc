@@ -132,7 +132,7 @@ TEST_F(ClusterStoreTest, BeforeCommitRefusalLeavesNothingVisible) {
     EXPECT_THAT(store().Head("b", "refused"), StatusIs(StatusCode::kNotFound));
   }
   // The shards written before the refusal are cleaned up.
-  store().DrainCleanup();
+  store().DrainBackground();
   for (size_t i = 0; i < cluster_.size(); ++i) {
     ASSERT_OK_AND_ASSIGN(uint64_t shards, cluster_.engine(i).CountShards());
     EXPECT_EQ(shards, 0u) << "node " << i;
@@ -173,7 +173,7 @@ TEST_F(ClusterStoreTest, OverwriteServesTheNewestAndCleansTheOld) {
   EXPECT_EQ(ReadAll(store(), "b", "k").value(), v2);
   ASSERT_OK_AND_ASSIGN(ObjectInfo i3, PutString("k", v3, v3.size()));
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == v3);
-  store().DrainCleanup();
+  store().DrainBackground();
   // Only v3's shards (one chunk, 6 shards) and one record per node remain.
   uint64_t total = 0;
   for (size_t i = 0; i < cluster_.size(); ++i) {
@@ -197,7 +197,7 @@ TEST_F(ClusterStoreTest, DeleteHidesTheObjectAndKeepsAMarker) {
   EXPECT_THAT(store().Head("b", "gone"), StatusIs(StatusCode::kNotFound));
   EXPECT_OK(store().Delete("b", "gone"));   // Deleting again succeeds.
   EXPECT_OK(store().Delete("b", "never"));  // So does deleting a missing key.
-  store().DrainCleanup();
+  store().DrainBackground();
   for (size_t i = 0; i < cluster_.size(); ++i) {
     EXPECT_EQ(cluster_.engine(i).CountShards().value(), 0u);
     ASSERT_OK_AND_ASSIGN(node_wire::WireVersion newest,
@@ -274,6 +274,46 @@ TEST_F(ClusterStoreTest, Buckets) {
   // Re-created after the delete.
   ASSERT_OK(store().CreateBucket(a));
   EXPECT_EQ(store().GetBucket("alpha").value(), a);
+}
+
+TEST_F(ClusterStoreTest, ListShowsTheNewestOfEachKey) {
+  ASSERT_OK(PutString("a/1", "one", 3).status());
+  ASSERT_OK(PutString("a/2", "two", 3).status());
+  std::string big = RandomBody(kChunk + 1, 8);
+  ASSERT_OK(PutString("a/2", big, big.size()).status());  // Overwritten: listed once, new size.
+  ASSERT_OK(PutString("a/3", "three", 5).status());
+  ASSERT_OK(store().Delete("b", "a/3"));
+  ASSERT_OK(PutString("b/x", "x", 1).status());
+  ASSERT_OK(PutString("c", "c", 1).status());
+  ASSERT_OK_AND_ASSIGN(ListResult all, store().List("b", {}));
+  std::vector<std::string> keys;
+  for (const ObjectInfo& o : all.objects) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"a/1", "a/2", "b/x", "c"}));
+  EXPECT_FALSE(all.truncated);
+  EXPECT_EQ(all.objects[1].size, big.size());
+  EXPECT_EQ(all.objects[0].etag, HexEncode(Md5("one")));
+  // Listed entries carry no inline bytes, but read like any ObjectInfo.
+  EXPECT_FALSE(DecodeLayout(all.objects[0].layout).value().has_data);
+  EXPECT_EQ(ReadRange(store(), all.objects[0], 0, UINT64_MAX).value(), "one");
+
+  ListQuery grouped;
+  grouped.delimiter = "/";
+  ASSERT_OK_AND_ASSIGN(ListResult g, store().List("b", grouped));
+  EXPECT_EQ(g.common_prefixes, (std::vector<std::string>{"a/", "b/"}));
+  ASSERT_EQ(g.objects.size(), 1u);
+  EXPECT_EQ(g.objects[0].key, "c");
+
+  ListQuery page;
+  page.prefix = "a/";
+  page.max_keys = 1;
+  ASSERT_OK_AND_ASSIGN(ListResult p1, store().List("b", page));
+  ASSERT_EQ(p1.objects.size(), 1u);
+  EXPECT_TRUE(p1.truncated);
+  page.start_after = p1.next_marker;
+  ASSERT_OK_AND_ASSIGN(ListResult p2, store().List("b", page));
+  ASSERT_EQ(p2.objects.size(), 1u);
+  EXPECT_EQ(p2.objects[0].key, "a/2");
+  EXPECT_FALSE(p2.truncated);
 }
 
 TEST_F(ClusterStoreTest, TwoGatewaysSeeEachOthersWrites) {

@@ -3,6 +3,7 @@
 // A cluster of in-process storage engines (real files in a TempDir) behind LocalNodeClients,
 // each wrapped so a test can take a node down, and a ClusterStore over them.
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,8 @@ class SwitchableNode final : public NodeClient {
  public:
   explicit SwitchableNode(NodeClient* inner) : inner_(inner) {}
   void set_down(bool down) { down_ = down; }
+  // Only PutVersion fails (shards still land): a quorum lost between the chunks and the record.
+  void set_fail_version_puts(bool fail) { fail_version_puts_ = fail; }
   bool down() const { return down_; }
   uint64_t calls() const { return calls_; }
 
@@ -46,6 +49,7 @@ class SwitchableNode final : public NodeClient {
   }
   Status PutVersion(std::string_view bucket, std::string_view key, const NodeVersionId& version,
                     std::string_view payload, node_wire::WireKind kind) override {
+    if (fail_version_puts_) return Down();
     return Gate() ? inner_->PutVersion(bucket, key, version, payload, kind) : Down();
   }
   Result<node_wire::WireVersion> GetVersion(std::string_view bucket, std::string_view key,
@@ -75,6 +79,9 @@ class SwitchableNode final : public NodeClient {
     if (!Gate()) return Down();
     return inner_->ListBuckets();
   }
+  Status EnqueueRepair(const node_wire::RepairHint& hint) override {
+    return Gate() ? inner_->EnqueueRepair(hint) : Down();
+  }
   Status Health() override { return Gate() ? inner_->Health() : Down(); }
   Result<std::string> StatusJson() override {
     if (!Gate()) return Down();
@@ -94,6 +101,7 @@ class SwitchableNode final : public NodeClient {
 
   NodeClient* const inner_;
   std::atomic<bool> down_{false};
+  std::atomic<bool> fail_version_puts_{false};
   std::atomic<uint64_t> calls_{0};
 };
 
@@ -154,6 +162,19 @@ class InProcessCluster {
   storage::Engine& engine(size_t i) { return *engines_[i]; }
   NodeClient& local(size_t i) { return *locals_[i]; }
   std::string node_dir(size_t i) const { return dir_.Sub("n" + std::to_string(i)); }
+  // Object repair hints queued on all nodes (after store().DrainBackground()).
+  size_t QueuedHints() {
+    size_t n = 0;
+    for (auto& e : engines_) {
+      auto items = e->PeekRepairs(100000);
+      EXPECT_TRUE(items.ok());
+      if (!items.ok()) continue;
+      n += std::count_if(items->begin(), items->end(), [](const storage::RepairItem& item) {
+        return item.kind == storage::RecordKind::kObjectHint;
+      });
+    }
+    return n;
+  }
 
   // Flips one byte of the first occurrence of `needle` in node i's segment files. True if found.
   bool FlipOnDisk(size_t i, const std::string& needle) {
