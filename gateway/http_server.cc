@@ -6,6 +6,7 @@
 #include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "common/asio.h"
 #include "common/log.h"
@@ -22,6 +23,8 @@ HttpServer::Impl::Impl(HttpServerOptions options, S3Handler handler)
       clock_(options_.clock ? options_.clock : &SystemClock::Default()),
       auth_(options_.users, AuthOptions{options_.region}),
       pool_(options_.handler_threads) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1);
   if (options_.metrics == nullptr) {
     own_metrics_ = std::make_unique<MetricsRegistry>();
     options_.metrics = own_metrics_.get();
@@ -177,12 +180,26 @@ void HttpServer::Impl::Record(std::string_view operation, int status, uint64_t s
                               const std::string& request_id, std::string_view method,
                               std::string_view target, uint64_t in, uint64_t out) {
   std::string_view op = operation.empty() ? std::string_view("Unknown") : operation;
-  char status_text[8];
-  auto [end, ec] = std::to_chars(status_text, status_text + sizeof(status_text), status);
-  (void)ec;
-  requests_->WithLabels({op, std::string_view(status_text, end - status_text)}).Inc();
+  // Each thread caches its series: the families' lookups take a lock and allocate.
+  struct Series {
+    Counter* requests;
+    Histogram* latency;
+  };
+  thread_local std::unordered_map<std::string, Series> cache;
+  std::string key = std::to_string(id_) + '/' + std::to_string(status) + '/';
+  key += op;
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    if (cache.size() > 4096) cache.clear();
+    std::string status_text = std::to_string(status);
+    it = cache
+             .emplace(std::move(key), Series{&requests_->WithLabels({op, status_text}),
+                                             &latency_->WithLabels({op})})
+             .first;
+  }
+  it->second.requests->Inc();
   uint64_t micros = clock_->MonotonicMicros() - start_micros;
-  latency_->WithLabels({op}).Observe(static_cast<double>(micros) / 1e6);
+  it->second.latency->Observe(static_cast<double>(micros) / 1e6);
   if (log::Enabled(log::Level::kDebug)) {
     log::Debug("request", {{"req", request_id},
                            {"method", method},

@@ -92,6 +92,7 @@ class HttpServer::Impl {
   std::optional<http_server_internal::tcp::acceptor> acceptor_;  // Shard 0's thread only.
   boost::asio::thread_pool pool_;
   uint16_t port_ = 0;
+  uint64_t id_ = 0;  // Unique per server in the process (keys of per-thread metric caches).
   std::atomic<bool> stopping_{false};
   std::mutex wait_mu_;
   CounterFamily* requests_ = nullptr;

@@ -179,6 +179,42 @@ TEST_F(HttpServerTest, LargeBodiesStreamBothWays) {
   EXPECT_TRUE(get.body == big);
 }
 
+// Resident memory of this process in KiB.
+size_t RssKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  }
+  return 0;
+}
+
+TEST_F(HttpServerTest, HugePutStreamsInBoundedMemory) {
+  StartServer();
+  constexpr uint64_t kSize = 512ull << 20;
+  RawRequest r = Signed("PUT", "/b/huge", "", std::string(kUnsignedPayload));
+  r.content_length = false;
+  r.headers.push_back({"Content-Length", std::to_string(kSize)});
+  TestConnection c(port_);
+  ASSERT_TRUE(c.Send(r.Serialize()));
+  std::string piece(1 << 20, 'h');
+  Sha256Stream sha;
+  const size_t rss_before = RssKiB();
+  size_t rss_max = rss_before;
+  for (uint64_t sent = 0; sent < kSize; sent += piece.size()) {
+    ASSERT_TRUE(c.Send(piece));
+    sha.Update(piece);
+    if (sent % (32 << 20) == 0) rss_max = std::max(rss_max, RssKiB());
+  }
+  auto resp = c.Read();
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->Header("x-echo-length"), std::to_string(kSize));
+  EXPECT_EQ(resp->Header("x-echo-sha256"), HexEncode(sha.Finish()));
+  // The server holds one buffer per request, never the body: far less than 512 MiB.
+  EXPECT_LT(rss_max - rss_before, 64u * 1024) << "RSS grew by " << (rss_max - rss_before) << " KiB";
+}
+
 TEST_F(HttpServerTest, MetricsCountRequestsByOperationAndStatus) {
   StartServer();
   Do(Signed("PUT", "/b/k", "12345"));
