@@ -133,11 +133,17 @@ class ShaleServer:
     host_port ("127.0.0.1:N"), ca_bundle (the cert path over https, else None), tmp (a scratch
     dir for the test, removed at exit unless SHALE_KEEP_TEST_DIRS is set)."""
 
-    def __init__(self, binary, https=False, extra_args=()):
+    def __init__(self, binary, https=False, extra_args=(), tmp=None, env_credentials=True):
+        """`tmp`: reuse a scratch dir (and its data dir) of an earlier server, which then owns
+        it; `env_credentials`: pass SHALE_ACCESS_KEY/SHALE_SECRET_KEY (else the server uses
+        the credentials kept in its data dir, generating them on first start)."""
         self.binary = binary
         self.https = https
         self.extra_args = list(extra_args)
-        self.tmp = tempfile.mkdtemp(prefix="shale-integration-")
+        self.owns_tmp = tmp is None
+        self.tmp = tmp or tempfile.mkdtemp(prefix="shale-integration-")
+        self.env_credentials = env_credentials
+        self.access_key = self.secret_key = None
         self.ca_bundle = None
         self.proc = None
         self.endpoint = None
@@ -152,9 +158,10 @@ class ShaleServer:
             cert, key = make_self_signed_cert(self.tmp)
             self.ca_bundle = cert
             args += ["--tls-cert", cert, "--tls-key", key]
-        env = client_env({"SHALE_ACCESS_KEY": ACCESS_KEY, "SHALE_SECRET_KEY": SECRET_KEY})
+        env = client_env({"SHALE_ACCESS_KEY": ACCESS_KEY, "SHALE_SECRET_KEY": SECRET_KEY}
+                         if self.env_credentials else {})
         log("starting: " + " ".join(args))
-        self._log = open(self._log_path, "wb")
+        self._log = open(self._log_path, "ab")
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=self._log)
         found = threading.Event()
         pattern = re.compile(r"S3 endpoint: (https?://([0-9.]+:[0-9]+))")
@@ -163,6 +170,9 @@ class ShaleServer:
             for line in self.proc.stdout:
                 text = line.decode("utf-8", "replace")
                 self._stdout.append(text)
+                for field, attr in (("access key: ", "access_key"), ("secret key: ", "secret_key")):
+                    if text.strip().startswith(field) and getattr(self, attr) is None:
+                        setattr(self, attr, text.strip()[len(field):])
                 m = pattern.search(text)
                 if m and not found.is_set():
                     self.endpoint, self.host_port = m.group(1), m.group(2)
@@ -209,7 +219,9 @@ class ShaleServer:
                 self.proc.wait()
         finally:
             self._log.close()
-            if not os.environ.get("SHALE_KEEP_TEST_DIRS"):
+            if not self.owns_tmp:
+                pass
+            elif not os.environ.get("SHALE_KEEP_TEST_DIRS"):
                 shutil.rmtree(self.tmp, ignore_errors=True)
             else:
                 log("kept " + self.tmp)
