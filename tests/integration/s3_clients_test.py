@@ -4,7 +4,8 @@ listings exact:
     s3_clients_test.py --shale PATH --client awscli|boto3|s3cmd|rclone|curl|https
 Each run starts its own server (tests/integration/harness.py). `https` runs the core flow of
 every client once over https with a self-signed certificate the clients are told to trust;
-`restart` checks that generated credentials and data survive a restart.
+`restart` checks that generated credentials and data survive a restart; `gateway` runs boto3
+and curl against shale-gateway over six shale-node processes.
 Exits 0 when every step passed, 1 on the first failure (its command and output printed)."""
 
 import argparse
@@ -330,12 +331,24 @@ FLOWS = {"awscli": awscli_flow, "boto3": boto3_flow, "s3cmd": s3cmd_flow,
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--shale", required=True, help="path of the shale binary")
-    parser.add_argument("--client", required=True, choices=sorted(FLOWS) + ["https", "restart"])
+    parser.add_argument("--client", required=True,
+                        choices=sorted(FLOWS) + ["https", "restart", "gateway"])
+    parser.add_argument("--gateway", help="path of shale-gateway (--client gateway)")
+    parser.add_argument("--node", help="path of shale-node (--client gateway)")
     args = parser.parse_args()
     rnd = harness.rng()
     https = args.client == "https"
     flows = sorted(FLOWS) if https else [args.client]
     try:
+        if args.client == "gateway":
+            # shale-gateway over six shale-node processes: boto3 and curl, the full flows.
+            with harness.RemoteCluster(args.gateway, args.node) as cluster:
+                for name in ("boto3", "curl"):
+                    log("== %s (shale-gateway)" % name)
+                    FLOWS[name](cluster, rnd, core=False)
+                cluster.stop()
+            log("passed")
+            return 0
         if args.client == "restart":
             restart_test(args.shale, rnd)
             log("passed")
