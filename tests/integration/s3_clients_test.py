@@ -319,6 +319,14 @@ def restart_test(binary, rnd):
                          "--k", "2", "--m", "1", "--listen", "127.0.0.1:0"],
                         env=harness.client_env(), expect_ok=False)
         check(b"6 drives, erasure 4+2" in err, "layout mismatch message: %r" % err)
+        # Usage errors exit 2 before touching anything.
+        for bad, says in ((["--drives", "5"], b"multiple of k+m"),
+                          (["--tls-cert", path], b"--tls-cert and --tls-key go together"),
+                          (["--listen", "nowhere"], b"")):
+            code, _, err = run([binary, "server", "--data", os.path.join(tmp, "unused")] + bad,
+                               env=harness.client_env(), expect_ok=False)
+            check(code == 2 and says in err, "shale server %s: exit %d, %r" % (bad, code, err))
+        check(not os.path.exists(os.path.join(tmp, "unused")), "a usage error created --data")
     finally:
         if not os.environ.get("SHALE_KEEP_TEST_DIRS"):
             shutil.rmtree(tmp, ignore_errors=True)
