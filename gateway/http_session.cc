@@ -23,10 +23,14 @@ std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 // Head and body in one gathered write. (A function: GCC 12 rejects a braced std::array
 // initializer inside a coroutine.)
-std::array<asio::const_buffer, 2> Gather(std::string_view a, std::string_view b) {
-  std::array<asio::const_buffer, 2> out;
-  out[0] = asio::buffer(a.data(), a.size());
-  out[1] = asio::buffer(b.data(), b.size());
+// A vector, not a std::array: Asio 1.74 writes a two-element array through a special path
+// that hands Beast's TLS stream an empty first buffer once the head is written; the stream
+// then writes 0 bytes, which ends the write without the body (https bodies > 16 KiB vanished).
+std::vector<asio::const_buffer> Gather(std::string_view a, std::string_view b) {
+  std::vector<asio::const_buffer> out;
+  out.reserve(2);
+  if (!a.empty()) out.push_back(asio::buffer(a.data(), a.size()));
+  if (!b.empty()) out.push_back(asio::buffer(b.data(), b.size()));
   return out;
 }
 
