@@ -5,6 +5,7 @@ namespace shale::cli {
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       RebuildIndexCommand(),
+      BenchCommand(),
   };
   return commands;
 }

@@ -1,0 +1,182 @@
+#include "tools/shale/bench_report.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+
+namespace shale::cli {
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+std::string Printf(const char* format, double a) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, a);
+  return buf;
+}
+
+// The totals of a run: every operation kind merged.
+OpStats Totals(const LoadReport& load) {
+  OpStats all;
+  for (const auto& s : load.by_op) all.Merge(s);
+  return all;
+}
+
+void WriteLatency(JsonWriter* w, const LatencySummary& l) {
+  w->Key("latency_us");
+  w->StartObject();
+  w->Key("p50");
+  w->Double(l.p50_us);
+  w->Key("p99");
+  w->Double(l.p99_us);
+  w->Key("p999");
+  w->Double(l.p999_us);
+  w->Key("mean");
+  w->Double(l.mean_us);
+  w->Key("max");
+  w->Double(l.max_us);
+  w->EndObject();
+}
+
+void WriteOpFields(JsonWriter* w, OpStats s, double seconds) {
+  w->Key("ops");
+  w->Uint64(s.ops);
+  w->Key("ops_per_s");
+  w->Double(seconds > 0 ? static_cast<double>(s.ops) / seconds : 0);
+  w->Key("mb_per_s");
+  w->Double(MegabytesPerSecond(s.bytes, seconds));
+  w->Key("errors");
+  w->Uint64(s.errors);
+  WriteLatency(w, SummarizeLatencies(&s.latency_ns));
+}
+
+std::string Ms(double us) { return Printf("%.3f", us / 1e3); }
+
+std::string Row(const std::string& name, OpStats s, double seconds) {
+  LatencySummary l = SummarizeLatencies(&s.latency_ns);
+  char line[256];
+  std::snprintf(line, sizeof line, "%-7s %10llu %11.1f %10.1f %9s %9s %9s %9s %8llu\n",
+                name.c_str(), static_cast<unsigned long long>(s.ops),
+                seconds > 0 ? static_cast<double>(s.ops) / seconds : 0,
+                MegabytesPerSecond(s.bytes, seconds), Ms(l.p50_us).c_str(), Ms(l.p99_us).c_str(),
+                Ms(l.p999_us).c_str(), Ms(l.max_us).c_str(),
+                static_cast<unsigned long long>(s.errors));
+  return line;
+}
+
+}  // namespace
+
+std::string HumanBytes(uint64_t bytes) {
+  if (bytes >= (1u << 30) && bytes % (1u << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " B";
+}
+
+std::string FormatBenchText(const BenchOptions& o, const BenchResults& r) {
+  std::string out = "machine: " + r.machine + ", load average " + r.load_average + "\n";
+  if (r.raw != nullptr) {
+    out += "\nraw limits (1 MB = 10^6 bytes)\n";
+    for (const auto& l : *r.raw) {
+      out += "  " + l.description + ": " + Printf("%.0f MB/s", l.mb_per_s);
+      if (l.ops_per_s > 0) {
+        out += Printf(", %.0f appends/s", l.ops_per_s) + ", p50 " + Ms(l.p50_us) + " ms, p99 " +
+               Ms(l.p99_us) + " ms";
+      }
+      out += "\n";
+    }
+  }
+  if (r.load != nullptr) {
+    const LoadReport& l = *r.load;
+    out += "\nS3 load: " + o.mode + " of " + HumanBytes(o.size) + " objects, " +
+           std::to_string(o.concurrency) + " workers, " + std::to_string(o.keys) + " keys, " +
+           Printf("%.1f s", l.seconds) + ", " + o.client.endpoint + "/" + o.bucket + "\n";
+    if (l.prepared_keys > 0) {
+      out += "  (" + std::to_string(l.prepared_keys) + " keys put first in " +
+             Printf("%.1f s", l.prepare_seconds) + ", not timed)\n";
+    }
+    out +=
+        "op             ops       ops/s       MB/s    p50 ms    p99 ms   p999 ms    max ms"
+        "   errors\n";
+    int kinds = 0;
+    for (int i = 0; i < kBenchOpCount; ++i) {
+      if (l.by_op[i].ops + l.by_op[i].errors == 0) continue;
+      ++kinds;
+      out += Row(std::string(BenchOpName(BenchOp(i))), l.by_op[i], l.seconds);
+    }
+    if (kinds != 1) out += Row("total", Totals(l), l.seconds);
+    for (const auto& e : l.first_errors) out += "error: " + e + "\n";
+  }
+  return out;
+}
+
+std::string FormatBenchJson(const BenchOptions& o, const BenchResults& r) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("machine");
+  w.String(r.machine.c_str());
+  w.Key("load_average");
+  w.String(r.load_average.c_str());
+  if (r.raw != nullptr) {
+    w.Key("raw");
+    w.StartArray();
+    for (const auto& l : *r.raw) {
+      w.StartObject();
+      w.Key("name");
+      w.String(l.name.c_str());
+      w.Key("description");
+      w.String(l.description.c_str());
+      w.Key("mb_per_s");
+      w.Double(l.mb_per_s);
+      w.Key("ops_per_s");
+      w.Double(l.ops_per_s);
+      w.Key("p50_us");
+      w.Double(l.p50_us);
+      w.Key("p99_us");
+      w.Double(l.p99_us);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (r.load != nullptr) {
+    const LoadReport& l = *r.load;
+    w.Key("load");
+    w.StartObject();
+    w.Key("endpoint");
+    w.String(o.client.endpoint.c_str());
+    w.Key("bucket");
+    w.String(o.bucket.c_str());
+    w.Key("op");
+    w.String(o.mode.c_str());
+    w.Key("size");
+    w.Uint64(o.size);
+    w.Key("concurrency");
+    w.Int(o.concurrency);
+    w.Key("keys");
+    w.Uint64(o.keys);
+    w.Key("seconds");
+    w.Double(l.seconds);
+    WriteOpFields(&w, Totals(l), l.seconds);
+    w.Key("by_op");
+    w.StartObject();
+    for (int i = 0; i < kBenchOpCount; ++i) {
+      if (l.by_op[i].ops + l.by_op[i].errors == 0) continue;
+      w.Key(std::string(BenchOpName(BenchOp(i))).c_str());
+      w.StartObject();
+      WriteOpFields(&w, l.by_op[i], l.seconds);
+      w.EndObject();
+    }
+    w.EndObject();
+    w.Key("first_errors");
+    w.StartArray();
+    for (const auto& e : l.first_errors) w.String(e.c_str());
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+}  // namespace shale::cli
