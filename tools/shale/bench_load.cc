@@ -146,19 +146,10 @@ class Worker {
 
   std::string Get(size_t k, uint64_t* bytes) {
     std::span<const uint8_t> want = shared_.bodies.ForKey(keys_[k]);
-    size_t offset = 0;
-    bool mismatch = false;
-    BodySink sink = [&](std::string_view piece) {
-      if (offset + piece.size() > want.size() ||
-          std::memcmp(want.data() + offset, piece.data(), piece.size()) != 0) {
-        mismatch = true;
-        return false;
-      }
-      offset += piece.size();
-      return true;
-    };
+    BodyChecker check(want);
+    BodySink sink = [&check](std::string_view piece) { return check.Feed(piece); };
     auto r = client_->GetObject(shared_.options.bucket, Name(k), sink);
-    if (mismatch) return Name(k) + ": wrong bytes near offset " + std::to_string(offset);
+    if (!check.ok()) return Name(k) + ": wrong bytes near offset " + std::to_string(check.offset());
     if (!r.ok()) return r.status().ToString();
     if (!present_[k]) {
       return r->status == 404
@@ -166,11 +157,11 @@ class Worker {
                  : Name(k) + ": deleted, but GET answered " + std::to_string(r->status);
     }
     if (r->status != 200) return Name(k) + ": HTTP " + std::to_string(r->status) + " " + r->body;
-    if (offset != want.size()) {
-      return Name(k) + ": " + std::to_string(offset) + " bytes, expected " +
+    if (!check.Complete()) {
+      return Name(k) + ": " + std::to_string(check.offset()) + " bytes, expected " +
              std::to_string(want.size());
     }
-    *bytes = offset;
+    *bytes = check.offset();
     return {};
   }
 
@@ -284,6 +275,17 @@ std::span<const uint8_t> BodyPool::ForKey(uint64_t key_index) const {
 
 const std::string& BodyPool::EtagForKey(uint64_t key_index) const {
   return etags_[key_index % etags_.size()];
+}
+
+bool BodyChecker::Feed(std::string_view piece) {
+  if (!ok_) return false;
+  if (piece.size() > want_.size() - offset_ ||
+      std::memcmp(want_.data() + offset_, piece.data(), piece.size()) != 0) {
+    ok_ = false;
+    return false;
+  }
+  offset_ += piece.size();
+  return true;
 }
 
 std::string BenchKeyName(const std::string& prefix, uint64_t key_index) {

@@ -43,6 +43,24 @@ class BodyPool {
   std::vector<std::string> etags_;
 };
 
+// Compares a response body, piece by piece as it arrives, with the expected bytes.
+// A value used by one thread.
+class BodyChecker {
+ public:
+  explicit BodyChecker(std::span<const uint8_t> want) : want_(want) {}
+  // False (and stays false) once a piece differs or runs past the expected end.
+  bool Feed(std::string_view piece);
+  // Every byte arrived and matched.
+  bool Complete() const { return ok_ && offset_ == want_.size(); }
+  bool ok() const { return ok_; }
+  size_t offset() const { return offset_; }  // Bytes matched so far.
+
+ private:
+  std::span<const uint8_t> want_;
+  size_t offset_ = 0;
+  bool ok_ = true;
+};
+
 // "<prefix>00000042": fixed width, so listing order is index order.
 std::string BenchKeyName(const std::string& prefix, uint64_t key_index);
 
