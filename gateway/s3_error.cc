@@ -104,8 +104,22 @@ constexpr S3ErrorInfo kTable[] = {
     {"XAmzContentSHA256Mismatch", "XAmzContentSHA256Mismatch", 400,
      "The provided 'x-amz-content-sha256' header does not match what was computed.",
      SC::kInvalidArgument},
+    {"AccessForbidden", "AccessForbidden", 403,
+     "CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
+     "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
+     "are not whitelisted by the resource's CORS spec.",
+     SC::kPermissionDenied},
+    {"IllegalLocationConstraintException", "IllegalLocationConstraintException", 400,
+     "The specified location-constraint is not valid for this endpoint.", SC::kInvalidArgument},
+    {"InvalidPartNumber", "InvalidPartNumber", 416, "The requested partnumber is not satisfiable",
+     SC::kOutOfRange},
+    {"InvalidTag", "InvalidTag", 400, "The TagSet is not valid.", SC::kInvalidArgument},
+    {"MetadataTooLarge", "MetadataTooLarge", 400,
+     "Your metadata headers exceed the maximum allowed metadata size.", SC::kInvalidArgument},
+    {"NoSuchCORSConfiguration", "NoSuchCORSConfiguration", 404,
+     "The CORS configuration does not exist", SC::kNotFound},
 };
-static_assert(std::size(kTable) == static_cast<size_t>(S3ErrorCode::kXAmzContentSHA256Mismatch) + 1,
+static_assert(std::size(kTable) == static_cast<size_t>(S3ErrorCode::kNoSuchCORSConfiguration) + 1,
               "kTable must have one row per S3ErrorCode, in enum order");
 
 constexpr std::string_view kSeparator = ": ";

@@ -59,6 +59,13 @@ enum class S3ErrorCode : uint8_t {
   kSignatureDoesNotMatch,
   kSlowDown,
   kXAmzContentSHA256Mismatch,
+  // Added for the S3 operations (gateway/s3_handlers.h).
+  kAccessForbidden,  // A CORS request no rule allows.
+  kIllegalLocationConstraintException,
+  kInvalidPartNumber,
+  kInvalidTag,
+  kMetadataTooLarge,
+  kNoSuchCORSConfiguration,
 };
 
 struct S3ErrorInfo {

@@ -12,7 +12,7 @@ build_pkgs=(
   clang-format                       # tools/test.sh checks that every source follows .clang-format
 )
 # The real S3 clients the integration tests drive.
-client_pkgs=(curl awscli python3 python3-boto3 s3cmd rclone)
+client_pkgs=(curl openssl awscli python3 python3-boto3 s3cmd rclone)
 
 pkgs=("${build_pkgs[@]}" "${client_pkgs[@]}")
 if [[ "${1:-}" == "--runtime-only" ]]; then

@@ -1,0 +1,77 @@
+#pragma once
+
+// Internal to the S3 handlers: the per-request context the router hands to each operation, the
+// operations themselves (one function each, grouped in files by family: s3_bucket_ops.cc,
+// s3_object_get.cc, s3_object_put.cc, s3_copy.cc, s3_delete_objects.cc, s3_list.cc,
+// s3_tagging.cc, s3_cors.cc) and the helpers they share (s3_ops.cc).
+// Thread-safety: an S3Call belongs to the one request it serves.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "gateway/object_store.h"
+#include "gateway/s3_error.h"
+#include "gateway/s3_exchange.h"
+#include "gateway/s3_handlers.h"
+
+namespace shale::gateway {
+
+struct S3Call {
+  S3Request& request;
+  S3ResponseWriter& response;
+  ObjectStore& store;
+  const S3HandlersOptions& options;
+  // The addressed bucket, looked up and authorized by the router (all but the service-level
+  // operations, CreateBucket and the preflight).
+  BucketInfo bucket;
+};
+
+// The largest single PUT S3 accepts.
+inline constexpr uint64_t kMaxPutObjectBytes = 5ull * 1024 * 1024 * 1024;
+
+// --- Shared helpers (s3_ops.cc) ---
+// A NotFound from the data path becomes `not_found`; anything else passes unchanged (the
+// server maps it with S3ErrorFromStatus).
+Status MapStoreError(const Status& status, S3ErrorCode not_found);
+// The whole request body, at most `limit` bytes (more -> `too_large`).
+Result<std::string> ReadSmallBody(S3Request& request, size_t limit, S3ErrorCode too_large);
+// The display name of the user with canonical id `id` (the id itself if unknown).
+std::string DisplayNameOf(const S3HandlersOptions& options, std::string_view id);
+Status SendXml(S3Call& call, int status, std::string body);
+// An error document with extra headers (e.g. Content-Range on 416), sent directly.
+Status SendError(S3Call& call, S3ErrorCode code, std::vector<S3Header> headers);
+// AccessDenied unless the caller owns `bucket`.
+Status CheckOwner(const S3Request& request, const BucketInfo& bucket);
+// GetBucket + CheckOwner.
+Result<BucketInfo> GetOwnedBucket(S3Call& call, std::string_view name);
+
+// --- Operations ---
+Status ListBuckets(S3Call& call);
+Status CreateBucket(S3Call& call);
+Status HeadBucket(S3Call& call);
+Status DeleteBucket(S3Call& call);
+Status GetBucketLocation(S3Call& call);
+Status ListObjects(S3Call& call, bool v2);
+Status PutObject(S3Call& call);
+Status GetObject(S3Call& call, bool head);
+Status DeleteObject(S3Call& call);
+Status DeleteObjects(S3Call& call);
+Status CopyObject(S3Call& call);
+Status GetObjectTagging(S3Call& call);
+Status PutObjectTagging(S3Call& call);
+Status DeleteObjectTagging(S3Call& call);
+Status GetBucketCors(S3Call& call);
+Status PutBucketCors(S3Call& call);
+Status DeleteBucketCors(S3Call& call);
+// OPTIONS: may run without a user.
+Status CorsPreflight(S3Call& call);
+// The Access-Control-* headers for an actual request with an Origin that one of the bucket's
+// rules allows; empty otherwise.
+std::vector<S3Header> CorsHeadersFor(const S3Request& request, const BucketInfo& bucket);
+
+}  // namespace shale::gateway
