@@ -1,5 +1,7 @@
 #include "tools/shale/bench_load.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -21,6 +23,14 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxReportedErrors = 5;
 
 int Index(BenchOp op) { return static_cast<int>(op); }
+
+// User + system CPU seconds of this process so far.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 // Live counters of one worker, read by the progress line while the worker runs.
 struct LiveCounters {
@@ -324,6 +334,7 @@ Result<LoadReport> RunLoad(const BenchOptions& options, std::ostream* progress) 
     report.prepared_keys = options.keys;
   }
 
+  const double cpu_start = ProcessCpuSeconds();
   const auto start = Clock::now();
   shared.deadline = start + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(options.duration_s));
@@ -337,6 +348,7 @@ Result<LoadReport> RunLoad(const BenchOptions& options, std::ostream* progress) 
   }
   OnAllWorkers(workers, [](Worker& w) { w.Run(); });
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.client_cpu_seconds = ProcessCpuSeconds() - cpu_start;
   if (progress_thread.joinable()) {
     {
       std::lock_guard<std::mutex> lock(progress_mu);

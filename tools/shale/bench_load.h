@@ -68,6 +68,9 @@ struct LoadReport {
   double seconds = 0;  // Timed phase, wall clock.
   double prepare_seconds = 0;
   uint64_t prepared_keys = 0;
+  // CPU time this process (the load generator itself) used during the timed phase: the share
+  // of the machine the benchmark took from the server when both run on the same cores.
+  double client_cpu_seconds = 0;
   OpStats by_op[kBenchOpCount];
   std::vector<std::string> first_errors;  // Up to a few, for the operator.
   uint64_t TotalErrors() const;

@@ -106,6 +106,12 @@ std::string FormatBenchText(const BenchOptions& o, const BenchResults& r) {
       out += Row(std::string(BenchOpName(BenchOp(i))), l.by_op[i], l.seconds);
     }
     if (kinds != 1) out += Row("total", Totals(l), l.seconds);
+    const OpStats all = Totals(l);
+    if (all.ops > 0 && l.seconds > 0) {
+      out += "client CPU: " + Printf("%.2f cores", l.client_cpu_seconds / l.seconds) + ", " +
+             Printf("%.1f us per op", l.client_cpu_seconds * 1e6 / static_cast<double>(all.ops)) +
+             "\n";
+    }
     for (const auto& e : l.first_errors) out += "error: " + e + "\n";
   }
   return out;
@@ -158,6 +164,8 @@ std::string FormatBenchJson(const BenchOptions& o, const BenchResults& r) {
     w.Uint64(o.keys);
     w.Key("seconds");
     w.Double(l.seconds);
+    w.Key("client_cpu_s");
+    w.Double(l.client_cpu_seconds);
     WriteOpFields(&w, Totals(l), l.seconds);
     w.Key("by_op");
     w.StartObject();

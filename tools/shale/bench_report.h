@@ -5,7 +5,7 @@
 //
 //   {"machine": "...", "load_average": "...",
 //    "raw": [{"name", "description", "mb_per_s", "ops_per_s", "p50_us", "p99_us"}, ...],
-//    "load": {"endpoint", "bucket", "op", "size", "concurrency", "keys", "seconds",
+//    "load": {"endpoint", "bucket", "op", "size", "concurrency", "keys", "seconds", "client_cpu_s",
 //             "ops", "ops_per_s", "mb_per_s", "errors",
 //             "latency_us": {"p50", "p99", "p999", "mean", "max"},
 //             "by_op": {"put": {same fields but the run's}, ...}, "first_errors": [...]}}
