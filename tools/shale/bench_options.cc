@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <span>
 
 namespace shale::cli {
 namespace {
@@ -32,6 +33,24 @@ Result<double> LeadingNumber(std::string_view text, std::string_view* unit) {
   }
   *unit = text.substr(n);
   return value;
+}
+
+struct UnitScale {
+  std::string_view name;  // Lowercase.
+  double scale;
+};
+
+// "<number><unit>" with the unit (any case) from `units`: the number times the unit's scale.
+Result<double> ScaledNumber(std::string_view text, std::span<const UnitScale> units,
+                            std::string_view what) {
+  std::string_view unit;
+  SHALE_ASSIGN_OR_RETURN(double number, LeadingNumber(text, &unit));
+  const std::string u = Lower(unit);
+  for (const auto& candidate : units) {
+    if (candidate.name == u) return number * candidate.scale;
+  }
+  return Status::InvalidArgument("unknown " + std::string(what) + " in '" + std::string(text) +
+                                 "'");
 }
 
 Result<uint64_t> ParseCount(std::string_view text, std::string_view what, uint64_t min,
@@ -69,23 +88,18 @@ uint32_t OpMix::Total() const {
 bool OpMix::Only(BenchOp op) const { return weight[static_cast<int>(op)] == Total(); }
 
 Result<uint64_t> ParseByteSize(std::string_view text) {
-  std::string_view unit;
-  SHALE_ASSIGN_OR_RETURN(double number, LeadingNumber(text, &unit));
-  const std::string u = Lower(unit);
-  double scale = 0;
-  if (u.empty() || u == "b") {
-    scale = 1;
-  } else if (u == "k" || u == "kb" || u == "kib") {
-    scale = 1024.0;
-  } else if (u == "m" || u == "mb" || u == "mib") {
-    scale = 1024.0 * 1024;
-  } else if (u == "g" || u == "gb" || u == "gib") {
-    scale = 1024.0 * 1024 * 1024;
-  } else {
-    return Status::InvalidArgument("unknown size unit in '" + std::string(text) +
-                                   "' (use B, KiB, MiB or GiB)");
-  }
-  const double bytes = number * scale;
+  static constexpr UnitScale kUnits[] = {{"", 1},
+                                         {"b", 1},
+                                         {"k", 1024.0},
+                                         {"kb", 1024.0},
+                                         {"kib", 1024.0},
+                                         {"m", 1024.0 * 1024},
+                                         {"mb", 1024.0 * 1024},
+                                         {"mib", 1024.0 * 1024},
+                                         {"g", 1024.0 * 1024 * 1024},
+                                         {"gb", 1024.0 * 1024 * 1024},
+                                         {"gib", 1024.0 * 1024 * 1024}};
+  SHALE_ASSIGN_OR_RETURN(double bytes, ScaledNumber(text, kUnits, "size unit (B, KiB, MiB, GiB)"));
   if (bytes < 1 || bytes > static_cast<double>(kMaxObjectBytes) || bytes != std::floor(bytes)) {
     return Status::InvalidArgument("size '" + std::string(text) +
                                    "' must be a whole number of bytes in [1 B, 5 GiB]");
@@ -94,21 +108,8 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
 }
 
 Result<double> ParseDuration(std::string_view text) {
-  std::string_view unit;
-  SHALE_ASSIGN_OR_RETURN(double number, LeadingNumber(text, &unit));
-  const std::string u = Lower(unit);
-  double scale = 0;
-  if (u.empty() || u == "s") {
-    scale = 1;
-  } else if (u == "ms") {
-    scale = 1e-3;
-  } else if (u == "m" || u == "min") {
-    scale = 60;
-  } else {
-    return Status::InvalidArgument("unknown duration unit in '" + std::string(text) +
-                                   "' (use ms, s or m)");
-  }
-  const double seconds = number * scale;
+  static constexpr UnitScale kUnits[] = {{"", 1}, {"s", 1}, {"ms", 1e-3}, {"m", 60}, {"min", 60}};
+  SHALE_ASSIGN_OR_RETURN(double seconds, ScaledNumber(text, kUnits, "duration unit (ms, s, m)"));
   if (seconds <= 0 || seconds > kMaxDurationSeconds) {
     return Status::InvalidArgument("duration '" + std::string(text) +
                                    "' must be positive and at most a day");

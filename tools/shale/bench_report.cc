@@ -23,31 +23,36 @@ OpStats Totals(const LoadReport& load) {
   return all;
 }
 
+// One "key": value member.
+void Field(JsonWriter* w, const char* key, double v) {
+  w->Key(key);
+  w->Double(v);
+}
+void Field(JsonWriter* w, const char* key, uint64_t v) {
+  w->Key(key);
+  w->Uint64(v);
+}
+void Field(JsonWriter* w, const char* key, const std::string& v) {
+  w->Key(key);
+  w->String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
 void WriteLatency(JsonWriter* w, const LatencySummary& l) {
   w->Key("latency_us");
   w->StartObject();
-  w->Key("p50");
-  w->Double(l.p50_us);
-  w->Key("p99");
-  w->Double(l.p99_us);
-  w->Key("p999");
-  w->Double(l.p999_us);
-  w->Key("mean");
-  w->Double(l.mean_us);
-  w->Key("max");
-  w->Double(l.max_us);
+  Field(w, "p50", l.p50_us);
+  Field(w, "p99", l.p99_us);
+  Field(w, "p999", l.p999_us);
+  Field(w, "mean", l.mean_us);
+  Field(w, "max", l.max_us);
   w->EndObject();
 }
 
 void WriteOpFields(JsonWriter* w, OpStats s, double seconds) {
-  w->Key("ops");
-  w->Uint64(s.ops);
-  w->Key("ops_per_s");
-  w->Double(seconds > 0 ? static_cast<double>(s.ops) / seconds : 0);
-  w->Key("mb_per_s");
-  w->Double(MegabytesPerSecond(s.bytes, seconds));
-  w->Key("errors");
-  w->Uint64(s.errors);
+  Field(w, "ops", s.ops);
+  Field(w, "ops_per_s", seconds > 0 ? static_cast<double>(s.ops) / seconds : 0);
+  Field(w, "mb_per_s", MegabytesPerSecond(s.bytes, seconds));
+  Field(w, "errors", s.errors);
   WriteLatency(w, SummarizeLatencies(&s.latency_ns));
 }
 
@@ -121,27 +126,19 @@ std::string FormatBenchJson(const BenchOptions& o, const BenchResults& r) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
-  w.Key("machine");
-  w.String(r.machine.c_str());
-  w.Key("load_average");
-  w.String(r.load_average.c_str());
+  Field(&w, "machine", r.machine);
+  Field(&w, "load_average", r.load_average);
   if (r.raw != nullptr) {
     w.Key("raw");
     w.StartArray();
     for (const auto& l : *r.raw) {
       w.StartObject();
-      w.Key("name");
-      w.String(l.name.c_str());
-      w.Key("description");
-      w.String(l.description.c_str());
-      w.Key("mb_per_s");
-      w.Double(l.mb_per_s);
-      w.Key("ops_per_s");
-      w.Double(l.ops_per_s);
-      w.Key("p50_us");
-      w.Double(l.p50_us);
-      w.Key("p99_us");
-      w.Double(l.p99_us);
+      Field(&w, "name", l.name);
+      Field(&w, "description", l.description);
+      Field(&w, "mb_per_s", l.mb_per_s);
+      Field(&w, "ops_per_s", l.ops_per_s);
+      Field(&w, "p50_us", l.p50_us);
+      Field(&w, "p99_us", l.p99_us);
       w.EndObject();
     }
     w.EndArray();
@@ -150,22 +147,14 @@ std::string FormatBenchJson(const BenchOptions& o, const BenchResults& r) {
     const LoadReport& l = *r.load;
     w.Key("load");
     w.StartObject();
-    w.Key("endpoint");
-    w.String(o.client.endpoint.c_str());
-    w.Key("bucket");
-    w.String(o.bucket.c_str());
-    w.Key("op");
-    w.String(o.mode.c_str());
-    w.Key("size");
-    w.Uint64(o.size);
-    w.Key("concurrency");
-    w.Int(o.concurrency);
-    w.Key("keys");
-    w.Uint64(o.keys);
-    w.Key("seconds");
-    w.Double(l.seconds);
-    w.Key("client_cpu_s");
-    w.Double(l.client_cpu_seconds);
+    Field(&w, "endpoint", o.client.endpoint);
+    Field(&w, "bucket", o.bucket);
+    Field(&w, "op", o.mode);
+    Field(&w, "size", o.size);
+    Field(&w, "concurrency", static_cast<uint64_t>(o.concurrency));
+    Field(&w, "keys", o.keys);
+    Field(&w, "seconds", l.seconds);
+    Field(&w, "client_cpu_s", l.client_cpu_seconds);
     WriteOpFields(&w, Totals(l), l.seconds);
     w.Key("by_op");
     w.StartObject();
