@@ -120,7 +120,16 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(const S3ClientOptions& option
 S3Client::S3Client(PassKey, S3ClientOptions options, std::string host)
     : options_(std::move(options)),
       host_(std::move(host)),
-      curl_(curl_easy_init(), curl_easy_cleanup) {}
+      curl_(curl_easy_init(), curl_easy_cleanup) {
+  CURL* c = curl_.get();
+  if (c == nullptr) return;  // Create() reports it.
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+}
 
 S3Client::~S3Client() = default;
 
@@ -154,7 +163,6 @@ std::string S3Client::Authorization(const Request& request, std::string_view amz
 
 Result<S3Response> S3Client::Perform(const Request& request) {
   CURL* c = curl_.get();
-  curl_easy_reset(c);  // Keeps the connection; clears the previous request's options.
   const std::string amz_date = AmzDateNow();
   Slist headers;
   auto add = [&](const std::string& h) {
@@ -176,22 +184,21 @@ Result<S3Response> S3Client::Perform(const Request& request) {
   if (!request.query.empty()) url += "?" + request.query;
   S3Response response;
   Transfer transfer{c, request.sink, &response};
+  // The options that never change were set once (S3Client::S3Client): setting them per request
+  // (or curl_easy_reset) costs a reallocation of curl's receive buffer every time. What varies
+  // is set here, each in every request, so nothing leaks from the previous one.
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
   const std::string_view method = request.method;
+  curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);  // Clears a previous body, upload or HEAD.
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, nullptr);
   if (request.has_body) {
     // Sent straight from the caller's buffer (no read callback copying it).
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method);
   } else if (method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (method != "GET") {
