@@ -401,6 +401,10 @@ Result<std::vector<node_wire::WireBucket>> HttpNodeClient::ListBuckets() {
   return node_wire::DecodeBucketList(r.body);
 }
 
+Status HttpNodeClient::EnqueueRepair(const node_wire::RepairHint& hint) {
+  return Call({"POST", "/v1/repair", node_wire::EncodeRepairHint(hint)}).status();
+}
+
 Status HttpNodeClient::Health() {
   RawNodeRequest req{"GET", "/health"};
   req.sign = false;

@@ -74,6 +74,7 @@ class HttpNodeClient final : public NodeClient {
   Result<std::string> GetBucket(std::string_view name) override;
   Status DeleteBucket(std::string_view name) override;
   Result<std::vector<node_wire::WireBucket>> ListBuckets() override;
+  Status EnqueueRepair(const node_wire::RepairHint& hint) override;
   Status Health() override;
   Result<std::string> StatusJson() override;
   Result<std::string> MetricsText() override;

@@ -8,6 +8,7 @@
 // Unavailable/Timeout when the node could not be reached.
 // Thread-safety: implementations are safe for concurrent use from any thread.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -70,6 +71,10 @@ class NodeClient {
   virtual Result<std::string> GetBucket(std::string_view name) = 0;
   virtual Status DeleteBucket(std::string_view name) = 0;
   virtual Result<std::vector<node_wire::WireBucket>> ListBuckets() = 0;
+
+  // Queues a repair hint on the node (durable when acknowledged; repeating a hint already
+  // queued is a success and changes nothing). The version need not be stored on that node.
+  virtual Status EnqueueRepair(const node_wire::RepairHint& hint) = 0;
 
   // OK when the node is up and writable; Unavailable with its reason otherwise.
   virtual Status Health() = 0;

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/encoding.h"
@@ -14,6 +15,7 @@ namespace {
 class Writer {
  public:
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U16(uint16_t v) { Fixed(v, 2); }
   void U32(uint32_t v) { Fixed(v, 4); }
   void U64(uint64_t v) { Fixed(v, 8); }
   void Bytes(std::string_view b) { out_.append(b); }
@@ -34,6 +36,12 @@ class Reader {
     uint64_t x;
     if (!Fixed(1, &x)) return false;
     *v = static_cast<uint8_t>(x);
+    return true;
+  }
+  bool U16(uint16_t* v) {
+    uint64_t x;
+    if (!Fixed(2, &x)) return false;
+    *v = static_cast<uint16_t>(x);
     return true;
   }
   bool U32(uint32_t* v) {
@@ -179,6 +187,38 @@ Result<std::vector<std::string>> DecodeCheckRequest(std::string_view body) {
     ids.push_back(std::move(id));
   }
   return ids;
+}
+
+std::string EncodeRepairHint(const RepairHint& hint) {
+  Writer w;
+  auto text = [&w](std::string_view s, size_t limit) {
+    s = s.substr(0, std::min(s.size(), limit));
+    w.U16(static_cast<uint16_t>(s.size()));
+    w.Bytes(s);
+  };
+  // Names are never cut (a different key would be queued): over-long ones still frame
+  // correctly up to the u16 limit and the node refuses them.
+  text(hint.bucket, UINT16_MAX);
+  text(hint.key, UINT16_MAX);
+  w.Bytes(std::string_view(reinterpret_cast<const char*>(hint.version.data()), 16));
+  text(hint.reason, kMaxHintReasonSize);
+  return w.Take();
+}
+
+Result<RepairHint> DecodeRepairHint(std::string_view body) {
+  Reader r(body);
+  auto text = [&r](size_t min, size_t limit, std::string* out) {
+    uint16_t len;
+    return r.U16(&len) && len >= min && len <= limit && r.Bytes(len, out);
+  };
+  RepairHint hint;
+  std::string version;
+  if (!text(1, kMaxHintBucketSize, &hint.bucket) || !text(0, kMaxHintKeySize, &hint.key) ||
+      !r.Bytes(16, &version) || !text(0, kMaxHintReasonSize, &hint.reason) || !r.done()) {
+    return Status::InvalidArgument("malformed repair hint");
+  }
+  std::memcpy(hint.version.data(), version.data(), 16);
+  return hint;
 }
 
 std::string EncodeCheckResponse(const std::vector<ShardCheck>& checks) {

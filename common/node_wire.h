@@ -78,6 +78,26 @@ struct WireBucket {
 std::string EncodeBucketList(const std::vector<WireBucket>& buckets);
 Result<std::vector<WireBucket>> DecodeBucketList(std::string_view body);
 
+// A repair hint: the gateway noticed that (bucket, key, version) may be incomplete on some node
+// of its set (a missed shard or version-record write, a stale record) and asks the node to queue
+// the object version for the repair coordinator. Hints are advisory and idempotent.
+inline constexpr size_t kMaxHintBucketSize = 255;
+inline constexpr size_t kMaxHintKeySize = 1024;
+inline constexpr size_t kMaxHintReasonSize = 1024;
+struct RepairHint {
+  std::string bucket;  // 1..kMaxHintBucketSize bytes.
+  std::string key;     // 0..kMaxHintKeySize bytes.
+  std::array<uint8_t, 16> version{};
+  std::string reason;  // Human-readable, 0..kMaxHintReasonSize bytes.
+  friend bool operator==(const RepairHint&, const RepairHint&) = default;
+};
+// POST /v1/repair request: u16 bucket_len; bucket; u16 key_len; key; 16 version bytes;
+// u16 reason_len; reason. The encoder cuts an over-long reason to its limit (names are sent as
+// given); the decoder refuses (InvalidArgument) anything out of the limits above or with
+// trailing bytes.
+std::string EncodeRepairHint(const RepairHint& hint);
+Result<RepairHint> DecodeRepairHint(std::string_view body);
+
 // Version ids on the wire: 32 lowercase hex digits.
 std::string VersionIdToHex(const std::array<uint8_t, 16>& version);
 Result<std::array<uint8_t, 16>> VersionIdFromHex(std::string_view hex);

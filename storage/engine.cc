@@ -163,6 +163,16 @@ Result<std::vector<StoredBucket>> Engine::ListBuckets() {
   return out;
 }
 
+Status Engine::EnqueueObjectRepair(std::string_view bucket, std::string_view key,
+                                   const VersionId& version, std::string_view reason) {
+  SHALE_ASSIGN_OR_RETURN(Target target, VersionTarget(bucket, key, version));
+  WriteOp op;
+  op.kind = WriteOp::Kind::kEnqueueHint;
+  op.target = &target;
+  op.reason = reason;
+  return impl_->Submit(op);
+}
+
 Result<std::vector<RepairItem>> Engine::PeekRepairs(size_t limit) {
   SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
   return snap.PeekRepairs(limit);

@@ -174,7 +174,13 @@ class Engine {
   Status DeleteBucket(std::string_view name);
   Result<std::vector<StoredBucket>> ListBuckets();
 
-  // The repair queue: ids marked bad by reads (and later scrub), oldest first.
+  // Queues a repair hint for an object version (RecordKind::kObjectHint, id = the encoded
+  // version key), durably like every index update: acknowledged means it survives a crash. The
+  // version need not be stored here (a node that missed the write is the usual case). A hint
+  // for a version already queued keeps its place and its first reason, so repeats are harmless.
+  Status EnqueueObjectRepair(std::string_view bucket, std::string_view key,
+                             const VersionId& version, std::string_view reason);
+  // The repair queue: ids marked bad by reads (and later scrub) and object hints, oldest first.
   Result<std::vector<RepairItem>> PeekRepairs(size_t limit);
 
   // One compaction step: rewrites the segment with the lowest live ratio under the threshold.

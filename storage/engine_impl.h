@@ -67,12 +67,13 @@ struct WriteOp {
     kMarkDropped,
     kForgetSegment,
     kAdoptSegment,  // Index the one synced record of a streamed put's own segment and seal it.
+    kEnqueueHint,   // Queue an object repair hint for a version target (nothing is appended).
   };
   Kind kind = Kind::kPut;
-  const Target* target = nullptr;         // kPut, kDelete, kMarkBad, kAdoptSegment.
+  const Target* target = nullptr;         // kPut, kDelete, kMarkBad, kAdoptSegment, kEnqueueHint.
   std::string_view payload;               // kPut.
   uint8_t flags = 0;                      // kPut of a version: kEntryDeleteMarker.
-  std::string_view reason;                // kMarkBad.
+  std::string_view reason;                // kMarkBad, kEnqueueHint.
   const ScannedRecord* record = nullptr;  // kRelocate: a record read from `segment_id`.
   uint32_t segment_id = 0;                // kRelocate, kMarkDropped, kForgetSegment, kAdoptSegment.
   const RecordExtent* extent = nullptr;   // kAdoptSegment: the record, ending the segment.

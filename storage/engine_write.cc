@@ -362,6 +362,15 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           ib.EnqueueRepair(KindOf(op.target->type), *index_id, std::string(op.reason), now_ms);
           break;
         }
+        case WriteOp::Kind::kEnqueueHint: {
+          auto index_id = IndexIdOf(*op.target);
+          if (!index_id.ok()) {
+            results[i] = index_id.status();
+            break;
+          }
+          ib.EnqueueRepair(RecordKind::kObjectHint, *index_id, std::string(op.reason), now_ms);
+          break;
+        }
         case WriteOp::Kind::kMarkDropped:
           ib.SetIndexedUpTo(op.segment_id, kSegmentDropped);
           break;

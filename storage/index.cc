@@ -148,6 +148,8 @@ class BatchApplier {
         e->flags |= kEntryBad;
         return txn_.Put(t_.buckets, op.id, EncodeMetadataEntry(*e));
       }
+      case RecordKind::kObjectHint:
+        break;  // A repair item only: there is no entry to mark.
     }
     return Status::InvalidArgument("unknown record kind");
   }

@@ -29,7 +29,9 @@ RecordLocation ReadLocation(ByteReader& r) {
   return l;
 }
 
+// Records are shards, versions or buckets; repair items may also be object hints.
 bool ValidKind(uint8_t k) { return k >= 1 && k <= 3; }
+bool ValidRepairKind(uint8_t k) { return k >= 1 && k <= 4; }
 
 void PutText(std::string* out, std::string_view s) {
   s = s.substr(0, std::min(s.size(), kMaxRepairTextSize));
@@ -154,7 +156,7 @@ Result<RepairItem> DecodeRepairItem(uint64_t seq, std::string_view bytes) {
   item.enqueue_time_ms = r.U64();
   item.id = std::string(r.Bytes(r.U16()));
   item.reason = std::string(r.Bytes(r.U16()));
-  if (!r.Done() || !ValidKind(kind)) return Bad("repair item");
+  if (!r.Done() || !ValidRepairKind(kind)) return Bad("repair item");
   item.kind = static_cast<RecordKind>(kind);
   return item;
 }

@@ -54,8 +54,11 @@ struct SegmentStats {
 };
 
 // What a record or a repair item is about. For kVersion the id is the encoded version key
-// (storage/version_key.h), for kShard the shard id, for kBucket the bucket name.
-enum class RecordKind : uint8_t { kShard = 1, kVersion = 2, kBucket = 3 };
+// (storage/version_key.h), for kShard the shard id, for kBucket the bucket name. kObjectHint is
+// a repair item only (never a record): a gateway's hint that an object version may be
+// incomplete somewhere in its erasure set (a missed shard or record write, a stale record); its
+// id is the encoded version key too, and repair checks the whole version across the set.
+enum class RecordKind : uint8_t { kShard = 1, kVersion = 2, kBucket = 3, kObjectHint = 4 };
 
 struct SegmentRecordRef {
   uint64_t offset = 0;

@@ -73,6 +73,10 @@ Result<std::vector<node_wire::WireBucket>> LocalNodeClient::ListBuckets() {
   return ToWireBuckets(std::move(buckets));
 }
 
+Status LocalNodeClient::EnqueueRepair(const node_wire::RepairHint& hint) {
+  return EnqueueRepairHint(*engine_, hint);
+}
+
 Status LocalNodeClient::Health() { return EngineHealth(*engine_); }
 
 Result<std::string> LocalNodeClient::StatusJson() {

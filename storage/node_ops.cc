@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
 namespace shale::storage {
 
 Result<std::vector<node_wire::ShardCheck>> CheckShards(Engine& engine,
@@ -53,6 +55,13 @@ std::vector<node_wire::WireBucket> ToWireBuckets(std::vector<StoredBucket>&& buc
   wire.reserve(buckets.size());
   for (auto& b : buckets) wire.push_back({std::move(b.name), std::move(b.payload)});
   return wire;
+}
+
+Status EnqueueRepairHint(Engine& engine, const node_wire::RepairHint& hint) {
+  // Cut like the wire encoder does, so both clients answer the same.
+  std::string_view reason = hint.reason;
+  reason = reason.substr(0, std::min(reason.size(), node_wire::kMaxHintReasonSize));
+  return engine.EnqueueObjectRepair(hint.bucket, hint.key, hint.version, reason);
 }
 
 Status EngineHealth(Engine& engine) {

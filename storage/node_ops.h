@@ -23,6 +23,9 @@ node_wire::WireVersion ToWireVersion(StoredVersion&& v);
 node_wire::WireVersionPage ToWirePage(VersionPage&& page);
 std::vector<node_wire::WireBucket> ToWireBuckets(std::vector<StoredBucket>&& buckets);
 
+// Validates and queues a gateway's repair hint (Engine::EnqueueObjectRepair).
+Status EnqueueRepairHint(Engine& engine, const node_wire::RepairHint& hint);
+
 // OK when the engine accepts writes; Unavailable("read-only: <reason>") otherwise.
 Status EngineHealth(Engine& engine);
 // The /v1/status document (docs/FORMAT.md, "Internal API").

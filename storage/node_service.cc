@@ -193,7 +193,8 @@ NodeService::NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOp
   }
   if (s.ok()) {
     s = metrics_->AddGaugeCallback(
-        "shale_node_repair_queue_depth", "Shards marked bad, awaiting repair.", {}, [this] {
+        "shale_node_repair_queue_depth", "Repair queue entries (records marked bad, object hints).",
+        {}, [this] {
           return std::vector<GaugeSample>{
               {{}, static_cast<double>(engine_->status().repair_queue_depth)}};
         });
@@ -242,6 +243,13 @@ NodeResponse NodeService::Handle(const NodeRequest& request) {
     return Ok("bucket_list", node_wire::EncodeBucketList(ToWireBuckets(std::move(*buckets))));
   }
   if (starts("/v1/buckets/")) return Buckets(request, path.substr(12));
+  if (path == "/v1/repair") {
+    if (request.method != "POST") return Error(Status::NotSupported("method"), "repair_hint");
+    auto hint = node_wire::DecodeRepairHint(request.body);
+    if (!hint.ok()) return Error(hint.status(), "repair_hint");
+    Status s = EnqueueRepairHint(*engine_, *hint);
+    return s.ok() ? Ok("repair_hint") : Error(s, "repair_hint");
+  }
   return Error(Status::NotFound("no such route"));
 }
 

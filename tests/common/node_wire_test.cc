@@ -70,5 +70,40 @@ TEST(NodeWireTest, VersionIdHex) {
   EXPECT_FALSE(VersionIdFromHex(std::string(32, 'g')).ok());
 }
 
+TEST(NodeWireTest, RepairHintRoundTripAndLimits) {
+  RepairHint hint{"bkt", std::string("k\0\xff/", 4), {}, "shard 3 missed"};
+  hint.version[0] = 0xab;
+  hint.version[15] = 0x01;
+  std::string body = EncodeRepairHint(hint);
+  EXPECT_EQ(body.size(), 2 + 3 + 2 + 4 + 16 + 2 + 14);
+  ASSERT_OK_AND_ASSIGN(RepairHint back, DecodeRepairHint(body));
+  EXPECT_EQ(back, hint);
+  // Every strict prefix and any trailing byte is refused.
+  for (size_t n = 0; n < body.size(); ++n) {
+    EXPECT_THAT(DecodeRepairHint(body.substr(0, n)), StatusIs(StatusCode::kInvalidArgument)) << n;
+  }
+  EXPECT_THAT(DecodeRepairHint(body + "x"), StatusIs(StatusCode::kInvalidArgument));
+
+  // Limits: an empty bucket, a key or bucket over its limit are refused; the encoder cuts an
+  // over-long reason so every hint it produces decodes.
+  RepairHint edge{std::string(kMaxHintBucketSize, 'b'),
+                  std::string(kMaxHintKeySize, 'k'),
+                  {},
+                  std::string(kMaxHintReasonSize + 10, 'r')};
+  ASSERT_OK_AND_ASSIGN(back, DecodeRepairHint(EncodeRepairHint(edge)));
+  EXPECT_EQ(back.key, edge.key);
+  EXPECT_EQ(back.reason.size(), kMaxHintReasonSize);
+  std::string empty_bucket("\0\0\0\0", 4);
+  empty_bucket += std::string(16, '\0') + std::string("\0\0", 2);
+  EXPECT_THAT(DecodeRepairHint(empty_bucket), StatusIs(StatusCode::kInvalidArgument));
+  std::string long_key("\x01\0b", 3);
+  long_key += std::string("\x01\x04", 2) + std::string(1025, 'k') + std::string(16, '\0') +
+              std::string("\0\0", 2);
+  EXPECT_THAT(DecodeRepairHint(long_key), StatusIs(StatusCode::kInvalidArgument));
+  std::string bad_len("\xff\xff", 2);  // A length far beyond the bytes present.
+  bad_len += "abc";
+  EXPECT_THAT(DecodeRepairHint(bad_len), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace shale::node_wire

@@ -37,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto buckets = nw::DecodeBucketList(input); buckets.ok()) {
     Require(nw::EncodeBucketList(*buckets) == input);
   }
+  if (auto hint = nw::DecodeRepairHint(input); hint.ok()) {
+    Require(nw::EncodeRepairHint(*hint) == input);
+  }
   (void)nw::DecodeError(400, input);  // Any body maps to some error Status.
   if (auto decoded = ia::UriDecode(input); decoded.ok()) {
     auto again = ia::UriDecode(ia::UriEncode(*decoded));

@@ -153,6 +153,29 @@ TEST_P(NodeClientConformanceTest, VersionsListAndBuckets) {
   EXPECT_THAT(client_->GetBucket("alpha"), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_P(NodeClientConformanceTest, RepairHintsAreQueuedOnce) {
+  auto depth = [&]() -> std::string {
+    auto status = client_->StatusJson();
+    return status.ok() ? *status : status.status().ToString();
+  };
+  node_wire::RepairHint hint{"bkt", "dir/ключ?&=%+", Version(9), "version record missed"};
+  ASSERT_OK(client_->EnqueueRepair(hint));
+  EXPECT_THAT(depth(), HasSubstr("\"repair_queue_depth\":1,"));
+  ASSERT_OK(client_->EnqueueRepair(hint));  // A repeated hint changes nothing.
+  hint.reason = std::string(node_wire::kMaxHintReasonSize + 1, 'r');  // Cut, not refused.
+  ASSERT_OK(client_->EnqueueRepair(hint));
+  EXPECT_THAT(depth(), HasSubstr("\"repair_queue_depth\":1,"));
+  hint.version = Version(10);
+  ASSERT_OK(client_->EnqueueRepair(hint));
+  EXPECT_THAT(depth(), HasSubstr("\"repair_queue_depth\":2,"));
+  EXPECT_THAT(client_->EnqueueRepair({"", "k", Version(1), "r"}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(client_->EnqueueRepair(
+                  {"bkt", std::string(node_wire::kMaxHintKeySize + 1, 'k'), Version(1), "r"}),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(depth(), HasSubstr("\"repair_queue_depth\":2,"));
+}
+
 TEST_P(NodeClientConformanceTest, HealthAndStatus) {
   EXPECT_OK(client_->Health());
   ASSERT_OK_AND_ASSIGN(std::string status, client_->StatusJson());

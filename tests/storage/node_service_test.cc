@@ -83,6 +83,22 @@ TEST_F(NodeServiceTest, ErrorsMapToStatusAndJson) {
   EXPECT_EQ(Call("POST", "/v1/shards/check", std::string(1, '\0')).status, 400);
 }
 
+TEST_F(NodeServiceTest, RepairHintRoute) {
+  node_wire::RepairHint hint{"bkt", "a/b", {}, "shard 1 missed"};
+  hint.version[15] = 3;
+  NodeResponse r = Call("POST", "/v1/repair", node_wire::EncodeRepairHint(hint));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.route, "repair_hint");
+  ASSERT_OK_AND_ASSIGN(auto items, engine_->PeekRepairs(10));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].kind, RecordKind::kObjectHint);
+  EXPECT_EQ(items[0].reason, "shard 1 missed");
+  EXPECT_EQ(Call("POST", "/v1/repair", "garbage").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/repair").status, 501);
+  ASSERT_OK_AND_ASSIGN(items, engine_->PeekRepairs(10));
+  EXPECT_EQ(items.size(), 1u);
+}
+
 TEST_F(NodeServiceTest, VersionKindsAndHeaders) {
   const std::string v1 = "01000000000000000000000000000001";
   EXPECT_EQ(Call("PUT", "/v1/versions/b/a%2Fb?version=" + v1, "", {}, "bogus").status, 400);

@@ -1,0 +1,319 @@
+#include "gateway/cluster_store.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/node_fanout.h"
+#include "gateway/cluster_core.h"
+#include "gateway/list_merge.h"
+#include "gateway/object_record.h"
+
+namespace shale::gateway {
+namespace {
+
+std::string Where(std::string_view bucket, std::string_view key) {
+  return std::string(bucket) + "/" + std::string(key);
+}
+
+size_t Majority(size_t n) { return n / 2 + 1; }
+
+// The layout of `info` with the inline bytes of an equal version found among `answers` (only
+// replica holders' records carry them), so OpenRead needs no round trip.
+void AttachInlineData(ObjectInfo& info, const QuorumRead& q) {
+  Result<ObjectLayout> layout = DecodeLayout(info.layout);
+  if (!layout.ok() || layout->kind != LayoutKind::kReplicated || layout->has_data) return;
+  for (const RecordAnswer& a : q.answers) {
+    if (!a.record || a.record->info.version != info.version) continue;
+    Result<ObjectLayout> held = DecodeLayout(a.record->info.layout);
+    if (held.ok() && held->has_data && held->data.size() == info.size) {
+      info.layout = a.record->info.layout;
+      return;
+    }
+  }
+}
+
+// The metadata-only form of a layout (what every non-holder stores and listings return).
+std::string WithoutData(const std::string& encoded) {
+  Result<ObjectLayout> layout = DecodeLayout(encoded);
+  if (!layout.ok() || !layout->has_data) return encoded;
+  layout->has_data = false;
+  layout->data.clear();
+  return EncodeLayout(*layout);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ClusterStore>> ClusterStore::Create(const ClusterConfig& config,
+                                                           std::vector<NodeClient*> nodes,
+                                                           ClusterStoreOptions options) {
+  const uint32_t set_size = config.erasure.set_size();
+  if (nodes.size() != config.nodes.size()) {
+    return Status::InvalidArgument("cluster store: " + std::to_string(nodes.size()) +
+                                   " node clients for " + std::to_string(config.nodes.size()) +
+                                   " configured nodes");
+  }
+  if (set_size == 0 || nodes.empty() || nodes.size() % set_size != 0) {
+    return Status::InvalidArgument("cluster store: " + std::to_string(nodes.size()) +
+                                   " nodes cannot form sets of " + std::to_string(set_size));
+  }
+  if (std::find(nodes.begin(), nodes.end(), nullptr) != nodes.end()) {
+    return Status::InvalidArgument("cluster store: a node client is null");
+  }
+  if (config.chunk_size == 0 || config.inline_limit > config.chunk_size) {
+    return Status::InvalidArgument("cluster store: inline_limit must not exceed chunk_size");
+  }
+  ClusterConfig effective = config;
+  if (effective.write_quorum == 0)
+    effective.write_quorum = std::min(config.erasure.k + 1, set_size);
+  if (effective.read_quorum == 0) effective.read_quorum = config.erasure.k;
+  if (effective.write_quorum < config.erasure.k || effective.write_quorum > set_size ||
+      effective.read_quorum < 1 || effective.read_quorum > set_size) {
+    return Status::InvalidArgument("cluster store: quorums out of range");
+  }
+  SHALE_ASSIGN_OR_RETURN(
+      ErasureCoder coder,
+      ErasureCoder::Create(static_cast<int>(config.erasure.k), static_cast<int>(config.erasure.m)));
+  const Clock* clock = options.clock != nullptr ? options.clock : &SystemClock::Default();
+  auto core = std::make_unique<ClusterCore>(effective, std::move(nodes), std::move(coder),
+                                            options.origin, clock);
+  return std::make_unique<ClusterStore>(PassKey(), std::move(core));
+}
+
+ClusterStore::ClusterStore(PassKey, std::unique_ptr<ClusterCore> core) : core_(std::move(core)) {}
+ClusterStore::~ClusterStore() = default;
+
+uint64_t ClusterStore::repair_hints() const { return core_->repair_hints(); }
+void ClusterStore::DrainBackground() { core_->DrainBackground(); }
+
+// ---- Buckets: a record on every node, written to and read from a majority, newest wins.
+
+Result<std::optional<BucketRecord>> ClusterStore::ReadBucket(std::string_view name) {
+  auto nodes = core_->all_nodes();
+  auto results = FanOut(nodes, [&](NodeClient& n) { return n.GetBucket(name); });
+  size_t answered = 0;
+  std::optional<BucketRecord> newest;
+  for (auto& r : results) {
+    if (!r.ok()) {
+      if (r.status().code() == StatusCode::kNotFound) ++answered;
+      continue;
+    }
+    ++answered;
+    Result<BucketRecord> rec = DecodeBucketRecord(name, *r);
+    if (!rec.ok()) continue;  // Unreadable here: the other copies decide.
+    if (!newest || rec->revision > newest->revision) newest = std::move(*rec);
+  }
+  if (answered < Majority(nodes.size())) {
+    return Status::Unavailable("bucket read: " + std::to_string(answered) + " of " +
+                               std::to_string(nodes.size()) + " nodes answered");
+  }
+  if (newest) (void)core_->hlc().Observe(newest->revision);  // Orders later revisions only.
+  return newest;
+}
+
+Status ClusterStore::WriteBucket(const BucketRecord& record) {
+  const std::string payload = EncodeBucketRecord(record);
+  auto nodes = core_->all_nodes();
+  auto results =
+      FanOut(nodes, [&](NodeClient& n) { return n.PutBucket(record.info.name, payload); });
+  size_t acks =
+      std::count_if(results.begin(), results.end(), [](const Status& s) { return s.ok(); });
+  if (acks < Majority(nodes.size())) {
+    return Status::Unavailable("bucket write: " + std::to_string(acks) + " of " +
+                               std::to_string(nodes.size()) + " nodes acknowledged");
+  }
+  return Status::OK();
+}
+
+Status ClusterStore::CreateBucket(const BucketInfo& bucket) {
+  SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> current, ReadBucket(bucket.name));
+  if (current && !current->deleted) {
+    return Status::AlreadyExists("bucket " + bucket.name + " exists");
+  }
+  return WriteBucket({core_->hlc().Now(), false, bucket});
+}
+
+Result<BucketInfo> ClusterStore::GetBucket(std::string_view name) {
+  SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> current, ReadBucket(name));
+  if (!current || current->deleted) return Status::NotFound("no such bucket: " + std::string(name));
+  return std::move(current->info);
+}
+
+Status ClusterStore::UpdateBucket(const BucketInfo& bucket) {
+  SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> current, ReadBucket(bucket.name));
+  if (!current || current->deleted) return Status::NotFound("no such bucket: " + bucket.name);
+  return WriteBucket({core_->hlc().Now(), false, bucket});
+}
+
+Status ClusterStore::DeleteBucket(std::string_view name) {
+  SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> current, ReadBucket(name));
+  if (!current || current->deleted) return Status::NotFound("no such bucket: " + std::string(name));
+  ListQuery any;
+  any.max_keys = 1;
+  SHALE_ASSIGN_OR_RETURN(ListResult listed, List(name, any));
+  if (!listed.objects.empty()) {
+    return Status::FailedPrecondition("bucket " + std::string(name) + " is not empty");
+  }
+  // A tombstone rather than a removal: a node that missed the delete must be outvoted.
+  return WriteBucket({core_->hlc().Now(), true, current->info});
+}
+
+Result<std::vector<BucketInfo>> ClusterStore::ListBuckets() {
+  auto nodes = core_->all_nodes();
+  auto results = FanOut(nodes, [](NodeClient& n) { return n.ListBuckets(); });
+  size_t answered = 0;
+  std::map<std::string, BucketRecord> newest;
+  for (auto& r : results) {
+    if (!r.ok()) continue;
+    ++answered;
+    for (const node_wire::WireBucket& b : *r) {
+      Result<BucketRecord> rec = DecodeBucketRecord(b.name, b.payload);
+      if (!rec.ok()) continue;
+      auto it = newest.find(b.name);
+      if (it == newest.end()) {
+        newest.emplace(b.name, std::move(*rec));
+      } else if (rec->revision > it->second.revision) {
+        it->second = std::move(*rec);
+      }
+    }
+  }
+  if (answered < Majority(nodes.size())) {
+    return Status::Unavailable("bucket list: " + std::to_string(answered) + " of " +
+                               std::to_string(nodes.size()) + " nodes answered");
+  }
+  std::vector<BucketInfo> out;
+  for (auto& [name, rec] : newest) {
+    if (!rec.deleted) out.push_back(std::move(rec.info));
+  }
+  return out;
+}
+
+// ---- Objects.
+
+Result<ObjectInfo> ClusterStore::Put(const PutRequest& request, const BodySource& body) {
+  return WriteObject(*core_, request, body);
+}
+
+Result<ObjectInfo> ClusterStore::Head(std::string_view bucket, std::string_view key,
+                                      std::optional<VersionId> version) {
+  ObjectPlacement p = core_->placement().Locate(bucket, key);
+  SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, version));
+  if (!q.newest) {
+    return Status::NotFound(version ? "no such version: " + Where(bucket, key) +
+                                          "?versionId=" + version->ToText()
+                                    : "no such key: " + Where(bucket, key));
+  }
+  if (!version && q.newest->info.delete_marker) {
+    return Status::NotFound("no such key: " + Where(bucket, key) + " (deleted)");
+  }
+  ObjectInfo info = std::move(q.newest->info);
+  AttachInlineData(info, q);
+  return info;
+}
+
+Result<std::unique_ptr<ObjectReader>> ClusterStore::OpenRead(const ObjectInfo& object,
+                                                             uint64_t offset, uint64_t length) {
+  return OpenObjectReader(*core_, object, offset, length);
+}
+
+Result<ObjectInfo> ClusterStore::UpdateAttributes(std::string_view bucket, std::string_view key,
+                                                  const ObjectAttributes& attributes) {
+  ObjectPlacement p = core_->placement().Locate(bucket, key);
+  SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, std::nullopt));
+  if (!q.newest || q.newest->info.delete_marker) {
+    return Status::NotFound("no such key: " + Where(bucket, key));
+  }
+  ObjectInfo info = std::move(q.newest->info);
+  AttachInlineData(info, q);
+  info.attributes = attributes;
+  SHALE_ASSIGN_OR_RETURN(ObjectLayout layout, DecodeLayout(info.layout));
+  // The same version with a newer attribute revision: every reader picks this record over the
+  // old one, whichever nodes it asks.
+  const VersionId revision = core_->hlc().Now();
+  std::string meta_payload, data_payload;
+  if (layout.kind == LayoutKind::kReplicated) {
+    SHALE_ASSIGN_OR_RETURN(std::string data, ReadInlineData(*core_, info, layout));
+    layout.has_data = false;
+    layout.data.clear();
+    info.layout = EncodeLayout(layout);
+    meta_payload = EncodeObjectRecord(info, revision);
+    ObjectInfo with_data = info;
+    layout.has_data = true;
+    layout.data = std::move(data);
+    with_data.layout = EncodeLayout(layout);
+    data_payload = EncodeObjectRecord(with_data, revision);
+  } else {
+    meta_payload = EncodeObjectRecord(info, revision);
+  }
+  const uint32_t replicas = layout.kind == LayoutKind::kReplicated ? layout.replicas : 0;
+  std::vector<NodeClient*> nodes = core_->ShardNodes(p);
+  RecordRound round = core_->WriteRecords(
+      bucket, key, nodes, info.version, node_wire::WireKind::kObject,
+      [&](size_t i) { return std::string_view(i < replicas ? data_payload : meta_payload); },
+      /*read_previous=*/false);
+  if (round.acks < core_->write_quorum()) {
+    // Not rolled back: the old attributes are gone where the new ones landed; the newer revision
+    // wins wherever it is seen, and repair spreads it.
+    return Status::Unavailable("attribute update: " + std::to_string(round.acks) + " of " +
+                               std::to_string(nodes.size()) + " nodes acknowledged");
+  }
+  HintMisses(*core_, nodes, round, bucket, key, info.version, "attribute update");
+  return info;
+}
+
+Status ClusterStore::Delete(std::string_view bucket, std::string_view key) {
+  ObjectPlacement p = core_->placement().Locate(bucket, key);
+  SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, std::nullopt));
+  if (!q.newest || q.newest->info.delete_marker) return Status::OK();  // Nothing to hide.
+  ObjectInfo marker;
+  marker.bucket.assign(bucket);
+  marker.key.assign(key);
+  marker.version = core_->hlc().Now();
+  marker.delete_marker = true;
+  marker.last_modified_ms = static_cast<int64_t>(core_->clock().NowMicros() / 1000);
+  marker.layout = EncodeLayout(ObjectLayout{});
+  const std::string payload = EncodeObjectRecord(marker, marker.version);
+  std::vector<NodeClient*> nodes = core_->ShardNodes(p);
+  RecordRound round = core_->WriteRecords(
+      bucket, key, nodes, marker.version, node_wire::WireKind::kDeleteMarker,
+      [&](size_t) { return std::string_view(payload); }, /*read_previous=*/true);
+  if (round.acks < core_->write_quorum()) {
+    core_->RollBackRecords(bucket, key, nodes, marker.version);
+    return Status::Unavailable("delete marker: " + std::to_string(round.acks) + " of " +
+                               std::to_string(nodes.size()) + " nodes acknowledged");
+  }
+  HintMisses(*core_, nodes, round, bucket, key, marker.version, "delete marker");
+  // The marker stays (a node that missed it must not bring the object back); what it hides goes.
+  bool newest_seen = false;
+  for (const ObjectRecord& old : round.superseded) {
+    newest_seen |= old.info.version == q.newest->info.version;
+    core_->CleanUp(std::string(bucket), old, p);
+  }
+  if (!newest_seen) core_->CleanUp(std::string(bucket), *q.newest, p);
+  return Status::OK();
+}
+
+Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& query) {
+  const Placement& placement = core_->placement();
+  std::vector<ListSet> sets(placement.set_count());
+  for (uint32_t set = 0; set < placement.set_count(); ++set) {
+    // Rotated per call, so listings spread their reads over every node of a set.
+    uint32_t start = list_rotation_.fetch_add(1, std::memory_order_relaxed) % core_->set_size();
+    sets[set].nodes = core_->ShardNodes({set, start});
+    sets[set].read_quorum = core_->read_quorum();
+  }
+  SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(sets, bucket, query));
+  ListResult out;
+  out.objects.reserve(page.objects.size());
+  for (const node_wire::WireVersion& v : page.objects) {
+    SHALE_ASSIGN_OR_RETURN(ObjectRecord rec, RecordFromWire(bucket, v));
+    // Listings never carry the inline bytes some records hold.
+    rec.info.layout = WithoutData(rec.info.layout);
+    out.objects.push_back(std::move(rec.info));
+  }
+  out.common_prefixes = std::move(page.common_prefixes);
+  out.truncated = page.truncated;
+  out.next_marker = std::move(page.next_marker);
+  return out;
+}
+
+}  // namespace shale::gateway

@@ -1,0 +1,248 @@
+#include "gateway/list_merge.h"
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <utility>
+
+#include "common/node_fanout.h"
+#include "gateway/object_key.h"
+
+namespace shale::gateway {
+namespace {
+
+using node_wire::WireVersion;
+
+// The largest key S3 allows that starts with `prefix` (the prefix padded with 0xFF to the key
+// size limit): listing after it skips every key under `prefix` and nothing else.
+std::string PastPrefix(std::string_view prefix) {
+  std::string s(prefix);
+  if (s.size() < kMaxObjectKeyBytes) s.append(kMaxObjectKeyBytes - s.size(), '\xff');
+  return s;
+}
+
+// The common prefix `key` falls under: the prefix, then up to and including the first
+// delimiter after it; nullopt when there is no delimiter or it does not occur.
+std::optional<std::string_view> CommonPrefixOf(std::string_view key, std::string_view prefix,
+                                               std::string_view delimiter) {
+  if (delimiter.empty() || !key.starts_with(prefix)) return std::nullopt;
+  size_t at = key.find(delimiter, prefix.size());
+  if (at == std::string_view::npos) return std::nullopt;
+  return key.substr(0, at + delimiter.size());
+}
+
+// One node's ordered latest-only listing, fetched a page at a time as the merge consumes it.
+struct NodeStream {
+  size_t set = 0;
+  NodeClient* node = nullptr;
+  std::optional<std::string> cursor;  // The next page lists keys after this one.
+  std::deque<WireVersion> buffer;     // Fetched, not yet consumed; key order.
+  bool at_end = false;                // The node holds nothing after the buffer.
+
+  bool NeedsFetch() const { return buffer.empty() && !at_end; }
+};
+
+// The k-way merge over every stream of every set, one distinct key at a time.
+class Merger {
+ public:
+  Merger(std::span<const ListSet> sets, std::string_view bucket, std::string_view prefix,
+         uint32_t fetch_limit)
+      : sets_(sets), bucket_(bucket), prefix_(prefix), fetch_limit_(fetch_limit) {}
+
+  Status Start(const std::optional<std::string>& cursor) {
+    next_unused_.resize(sets_.size());
+    for (size_t s = 0; s < sets_.size(); ++s) {
+      const ListSet& set = sets_[s];
+      if (set.nodes.size() < set.read_quorum) {
+        return Status::Unavailable("erasure set " + std::to_string(s) + " has " +
+                                   std::to_string(set.nodes.size()) +
+                                   " nodes, fewer than its read quorum");
+      }
+      for (uint32_t i = 0; i < set.read_quorum; ++i) {
+        NodeStream stream;
+        stream.set = s;
+        stream.node = set.nodes[i];
+        stream.cursor = cursor;
+        streams_.push_back(std::move(stream));
+      }
+      next_unused_[s] = set.read_quorum;
+    }
+    return Status::OK();
+  }
+
+  // The next distinct key with its newest version across all streams; nullopt at the end.
+  Result<std::optional<WireVersion>> Next() {
+    SHALE_RETURN_IF_ERROR(FillHeads());
+    const std::string* min = nullptr;
+    for (const auto& s : streams_) {
+      if (!s.buffer.empty() && (min == nullptr || s.buffer.front().key < *min)) {
+        min = &s.buffer.front().key;
+      }
+    }
+    if (min == nullptr) return std::optional<WireVersion>();
+    const std::string key = *min;
+    std::optional<WireVersion> best;
+    for (auto& s : streams_) {
+      if (s.buffer.empty() || s.buffer.front().key != key) continue;
+      // Strictly newer only: on equal version ids the first answer in set order stays.
+      if (!best || best->version < s.buffer.front().version) best = std::move(s.buffer.front());
+      s.buffer.pop_front();
+    }
+    return best;
+  }
+
+  // Moves every stream past all keys under `prefix`, without reading them.
+  void SkipUnder(std::string_view prefix) {
+    std::string past;
+    for (auto& s : streams_) {
+      while (!s.buffer.empty() && s.buffer.front().key.starts_with(prefix)) s.buffer.pop_front();
+      if (!s.NeedsFetch()) continue;
+      if (past.empty()) past = PastPrefix(prefix);
+      if (!s.cursor || *s.cursor < past) s.cursor = past;
+    }
+  }
+
+ private:
+  NodeListRequest RequestFor(const NodeStream& s) const {
+    NodeListRequest r;
+    r.bucket = std::string(bucket_);
+    r.prefix = std::string(prefix_);
+    r.start_after_key = s.cursor;
+    r.limit = fetch_limit_;
+    r.latest_only = true;
+    return r;
+  }
+
+  // Corruption unless the page continues the stream: keys strictly increasing, after the
+  // cursor, under the prefix, and a truncated page is not empty.
+  Status CheckPage(const NodeStream& s, const node_wire::WireVersionPage& page) const {
+    const std::string* prev = s.cursor ? &*s.cursor : nullptr;
+    for (const auto& v : page.versions) {
+      if ((prev != nullptr && v.key <= *prev) || !v.key.starts_with(prefix_)) {
+        return Status::Corruption("node listing out of order");
+      }
+      prev = &v.key;
+    }
+    if (page.truncated && page.versions.empty()) {
+      return Status::Corruption("node listing truncated without entries");
+    }
+    return Status::OK();
+  }
+
+  // Fetches the next page of every stream that needs one (in parallel), replacing the nodes
+  // that fail, until every stream has a head or has ended.
+  Status FillHeads() {
+    for (;;) {
+      std::vector<size_t> batch;
+      std::vector<NodeClient*> clients;
+      for (size_t i = 0; i < streams_.size(); ++i) {
+        const NodeStream& s = streams_[i];
+        // One call per client at a time, so each answer maps back to its stream; a client
+        // listed twice (only in odd configurations) waits for the next round.
+        if (!s.NeedsFetch() || std::count(clients.begin(), clients.end(), s.node) > 0) continue;
+        batch.push_back(i);
+        clients.push_back(s.node);
+      }
+      if (batch.empty()) return Status::OK();
+      auto pages = FanOut(std::span<NodeClient* const>(clients), [&](NodeClient& c) {
+        size_t j = std::find(clients.begin(), clients.end(), &c) - clients.begin();
+        return c.ListVersions(RequestFor(streams_[batch[j]]));
+      });
+      for (size_t j = 0; j < batch.size(); ++j) {
+        NodeStream& s = streams_[batch[j]];
+        Status st = pages[j].status();
+        if (st.ok()) st = CheckPage(s, *pages[j]);
+        if (!st.ok()) {
+          SHALE_RETURN_IF_ERROR(Replace(s, st));
+          continue;
+        }
+        node_wire::WireVersionPage& page = *pages[j];
+        if (!page.versions.empty()) s.cursor = page.versions.back().key;
+        s.at_end = !page.truncated;
+        for (auto& v : page.versions) s.buffer.push_back(std::move(v));
+      }
+    }
+  }
+
+  // Puts the next unused node of the stream's set in place of the failed one, resumed at the
+  // same cursor (everything before it was merged already).
+  Status Replace(NodeStream& s, const Status& cause) {
+    size_t& next = next_unused_[s.set];
+    const ListSet& set = sets_[s.set];
+    if (next >= set.nodes.size()) {
+      return Status::Unavailable("erasure set " + std::to_string(s.set) +
+                                 ": too few nodes answered the listing for its read quorum (" +
+                                 cause.ToString() + ")");
+    }
+    s.node = set.nodes[next++];
+    s.buffer.clear();
+    s.at_end = false;
+    return Status::OK();
+  }
+
+  std::span<const ListSet> sets_;
+  std::string_view bucket_;
+  std::string_view prefix_;
+  uint32_t fetch_limit_;
+  std::vector<NodeStream> streams_;
+  std::vector<size_t> next_unused_;  // Per set: the next node to replace a failed one.
+};
+
+// Where the node listings start: after `start_after`, and after every key under it when it is
+// itself a common prefix. Keys have at most kMaxObjectKeyBytes bytes, so a longer start is cut
+// to that size without changing which keys come after it.
+std::optional<std::string> StartCursor(const ListQuery& q) {
+  if (q.start_after.empty()) return std::nullopt;
+  std::string cursor = q.start_after;
+  if (CommonPrefixOf(q.start_after, q.prefix, q.delimiter) == std::string_view(q.start_after)) {
+    cursor = PastPrefix(q.start_after);
+  }
+  if (cursor.size() > kMaxObjectKeyBytes) cursor.resize(kMaxObjectKeyBytes);
+  return cursor;
+}
+
+}  // namespace
+
+Result<MergedPage> MergeListing(std::span<const ListSet> sets, std::string_view bucket,
+                                const ListQuery& query, const MergeOptions& options) {
+  MergedPage page;
+  for (const ListSet& set : sets) {
+    if (set.read_quorum == 0) return Status::InvalidArgument("read quorum must be at least 1");
+  }
+  // S3 answers max-keys=0 with an empty, untruncated page; a prefix longer than any key
+  // matches nothing.
+  if (query.max_keys == 0 || query.prefix.size() > kMaxObjectKeyBytes) return page;
+
+  uint64_t wanted = uint64_t{query.max_keys} + 1;  // One more proves truncation.
+  uint32_t fetch_limit = static_cast<uint32_t>(std::clamp<uint64_t>(
+      std::min<uint64_t>(options.page_size, wanted), 1, node_wire::kMaxListEntries));
+  Merger merger(sets, bucket, query.prefix, fetch_limit);
+  const std::optional<std::string> start = StartCursor(query);
+  SHALE_RETURN_IF_ERROR(merger.Start(start));
+
+  uint32_t count = 0;
+  std::string last;
+  for (;;) {
+    SHALE_ASSIGN_OR_RETURN(std::optional<WireVersion> next, merger.Next());
+    if (!next) return page;
+    // The newest version decides: a deleted key is skipped whatever older versions say.
+    if (next->kind == node_wire::WireKind::kDeleteMarker) continue;
+    if (start && next->key <= *start) continue;  // Nodes already filter; cheap to be sure.
+    if (count == query.max_keys) {
+      page.truncated = true;
+      page.next_marker = std::move(last);
+      return page;
+    }
+    ++count;
+    if (auto prefix = CommonPrefixOf(next->key, query.prefix, query.delimiter)) {
+      last = std::string(*prefix);
+      page.common_prefixes.push_back(last);
+      merger.SkipUnder(last);
+    } else {
+      last = next->key;
+      page.objects.push_back(std::move(*next));
+    }
+  }
+}
+
+}  // namespace shale::gateway

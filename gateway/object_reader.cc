@@ -1,0 +1,280 @@
+// The read path: inline copies straight from the record, erasure-coded chunks from their k data
+// shards (only the byte ranges needed, no decoding), parity and ISA-L decoding when a data shard
+// is missing, corrupt or unreachable. The next chunk's shards are fetched while the caller
+// consumes the current one.
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "common/node_fanout.h"
+#include "gateway/cluster_core.h"
+
+namespace shale::gateway {
+namespace {
+
+// Serves a range of bytes held in memory (inline objects).
+class MemoryReader final : public ObjectReader {
+ public:
+  MemoryReader(std::string data, size_t begin, size_t end)
+      : data_(std::move(data)), pos_(begin), end_(end) {}
+
+  Result<size_t> Read(std::span<char> buf) override {
+    size_t n = std::min(buf.size(), end_ - pos_);
+    std::memcpy(buf.data(), data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  size_t pos_;
+  size_t end_;
+};
+
+// Which bytes of one chunk a read needs, and where they sit in its data shards.
+struct ChunkPlan {
+  uint32_t chunk = 0;
+  size_t shard_len = 0;
+  std::vector<uint32_t> shards;                   // Data shards touched, ascending.
+  std::vector<std::pair<size_t, size_t>> ranges;  // [from, to) within each touched shard.
+};
+
+class ErasureReader final : public ObjectReader {
+ public:
+  ErasureReader(ClusterCore& core, const ObjectInfo& object, ObjectLayout layout, uint64_t begin,
+                uint64_t end)
+      : core_(core),
+        bucket_(object.bucket),
+        key_(object.key),
+        version_(object.version),
+        size_(object.size),
+        layout_(std::move(layout)),
+        pos_(begin),
+        end_(end) {
+    ObjectPlacement p{layout_.set, layout_.rotation};
+    nodes_ = core.ShardNodes(p);
+  }
+
+  Result<size_t> Read(std::span<char> buf) override {
+    size_t out = 0;
+    while (out < buf.size()) {
+      if (piece_ == pieces_.size()) {
+        if (pos_ == end_) break;
+        SHALE_RETURN_IF_ERROR(LoadNextChunk());
+        continue;
+      }
+      const std::string& p = pieces_[piece_];
+      size_t n = std::min(buf.size() - out, p.size() - piece_pos_);
+      std::memcpy(buf.data() + out, p.data() + piece_pos_, n);
+      out += n;
+      piece_pos_ += n;
+      if (piece_pos_ == p.size()) {
+        ++piece_;
+        piece_pos_ = 0;
+      }
+    }
+    return out;
+  }
+
+ private:
+  // The plan for the chunk holding object byte `at`, up to the end of the chunk or the range.
+  ChunkPlan Plan(uint64_t at) const {
+    ChunkPlan plan;
+    const uint64_t cs = layout_.chunk_size;
+    plan.chunk = static_cast<uint32_t>(at / cs);
+    const uint64_t chunk_begin = uint64_t{plan.chunk} * cs;
+    const uint64_t chunk_len = std::min<uint64_t>(cs, size_ - chunk_begin);
+    plan.shard_len = ShardLength(chunk_len, static_cast<int>(layout_.k));
+    const uint64_t a = at - chunk_begin;
+    const uint64_t b = std::min<uint64_t>(end_, chunk_begin + chunk_len) - chunk_begin;
+    const uint64_t L = plan.shard_len;
+    for (uint64_t i = a / L; i <= (b - 1) / L; ++i) {
+      plan.shards.push_back(static_cast<uint32_t>(i));
+      plan.ranges.emplace_back(std::max(a, i * L) - i * L, std::min(b, (i + 1) * L) - i * L);
+    }
+    return plan;
+  }
+
+  PendingFanOut<Result<std::string>> StartHealthy(const ChunkPlan& plan) {
+    std::vector<NodeClient*> targets;
+    for (uint32_t s : plan.shards) targets.push_back(nodes_[s]);
+    return StartFanOut(targets, [plan, data_id = layout_.data_id](NodeClient& n, size_t i) {
+      const auto [from, to] = plan.ranges[i];
+      return n.GetShard(ShardId(data_id, plan.chunk, plan.shards[i]), from, to - from);
+    });
+  }
+
+  Status LoadNextChunk() {
+    ChunkPlan plan;
+    std::vector<Result<std::string>> got;
+    if (prefetch_ && prefetch_plan_.chunk == pos_ / layout_.chunk_size) {
+      plan = std::move(prefetch_plan_);
+      got = prefetch_->Wait();
+      prefetch_.reset();
+    } else {
+      prefetch_.reset();
+      plan = Plan(pos_);
+      got = StartHealthy(plan).Wait();
+    }
+    uint64_t chunk_end = std::min<uint64_t>(end_, (uint64_t{plan.chunk} + 1) * layout_.chunk_size);
+    // Fetch the next chunk while the caller consumes this one.
+    if (chunk_end < end_) {
+      prefetch_plan_ = Plan(chunk_end);
+      prefetch_.emplace(StartHealthy(prefetch_plan_));
+    }
+    pieces_.clear();
+    piece_ = 0;
+    piece_pos_ = 0;
+    std::vector<bool> failed(nodes_.size(), false);
+    bool healthy = true;
+    for (size_t i = 0; i < got.size(); ++i) {
+      const auto [from, to] = plan.ranges[i];
+      if (!got[i].ok() || got[i]->size() != to - from) {
+        failed[plan.shards[i]] = true;
+        healthy = false;
+        if (!got[i].ok()) errors_.push_back(got[i].status());
+      }
+    }
+    if (healthy) {
+      for (auto& r : got) pieces_.push_back(std::move(*r));
+    } else {
+      SHALE_RETURN_IF_ERROR(Reconstruct(plan, failed));
+    }
+    pos_ = chunk_end;
+    return Status::OK();
+  }
+
+  // Rebuilds the plan's pieces from any k of the chunk's shards, over the smallest window of
+  // shard bytes that covers every piece (Reed-Solomon works byte position by byte position).
+  Status Reconstruct(const ChunkPlan& plan, std::vector<bool> failed) {
+    size_t lo = plan.shard_len, hi = 0;
+    for (const auto& [from, to] : plan.ranges) {
+      lo = std::min(lo, from);
+      hi = std::max(hi, to);
+    }
+    const size_t window = hi - lo;
+    const size_t n = nodes_.size();
+    std::vector<NodeClient*> targets;
+    std::vector<uint32_t> positions;
+    for (uint32_t s = 0; s < n; ++s) {
+      if (!failed[s]) {
+        targets.push_back(nodes_[s]);
+        positions.push_back(s);
+      }
+    }
+    auto got = FanOut(targets, [&](NodeClient& node, size_t i) {
+      return node.GetShard(ShardId(layout_.data_id, plan.chunk, positions[i]), lo, window);
+    });
+    std::vector<bool> present(n, false);
+    size_t good = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (got[i].ok() && got[i]->size() == window) {
+        present[positions[i]] = true;
+        ++good;
+      } else {
+        failed[positions[i]] = true;
+        if (!got[i].ok()) errors_.push_back(got[i].status());
+      }
+    }
+    core_.HintRepair(nodes_, present, bucket_, key_, version_,
+                     "chunk " + std::to_string(plan.chunk) + ": shard missing or bad at " +
+                         Positions(failed, true));
+    if (good < layout_.k) {
+      bool unreachable = std::any_of(errors_.begin(), errors_.end(), [](const Status& s) {
+        return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimeout;
+      });
+      std::string msg = "chunk " + std::to_string(plan.chunk) + " of " + key_ + ": only " +
+                        std::to_string(good) + " of " + std::to_string(n) + " shards readable, " +
+                        std::to_string(layout_.k) + " needed";
+      return unreachable ? Status::Unavailable(msg) : Status::Corruption(msg);
+    }
+    ChunkBufferPool::Lease buffer = core_.buffers().Acquire();
+    std::vector<uint8_t*> shards(n);
+    for (size_t s = 0; s < n; ++s) shards[s] = buffer.data() + s * window;
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (present[positions[i]]) std::memcpy(shards[positions[i]], got[i]->data(), window);
+    }
+    std::array<bool, ErasureCoder::kMaxDataShards + ErasureCoder::kMaxParityShards> flags{};
+    for (size_t s = 0; s < n; ++s) flags[s] = present[s];
+    SHALE_RETURN_IF_ERROR(
+        core_.coder().Reconstruct(shards, std::span<const bool>(flags.data(), n), window));
+    for (size_t i = 0; i < plan.shards.size(); ++i) {
+      const auto [from, to] = plan.ranges[i];
+      pieces_.emplace_back(reinterpret_cast<const char*>(shards[plan.shards[i]]) + (from - lo),
+                           to - from);
+    }
+    return Status::OK();
+  }
+
+  ClusterCore& core_;
+  const std::string bucket_;
+  const std::string key_;
+  const VersionId version_;
+  const uint64_t size_;
+  const ObjectLayout layout_;
+  std::vector<NodeClient*> nodes_;
+  uint64_t pos_;  // Next object byte to load.
+  const uint64_t end_;
+  std::vector<std::string> pieces_;  // The loaded chunk's bytes of the range, in order.
+  size_t piece_ = 0;
+  size_t piece_pos_ = 0;
+  ChunkPlan prefetch_plan_;
+  std::optional<PendingFanOut<Result<std::string>>> prefetch_;
+  std::vector<Status> errors_;
+};
+
+}  // namespace
+
+Result<std::string> ReadInlineData(ClusterCore& core, const ObjectInfo& object,
+                                   ObjectLayout layout) {
+  if (layout.has_data) return std::move(layout.data);
+  std::vector<NodeClient*> nodes = core.ShardNodes({layout.set, layout.rotation});
+  Status last = Status::Unavailable("no replica holder answered");
+  std::vector<bool> bad(nodes.size(), false);
+  for (uint32_t i = 0; i < layout.replicas && i < nodes.size(); ++i) {
+    Result<node_wire::WireVersion> wire =
+        nodes[i]->GetVersion(object.bucket, object.key, object.version.ToBinary());
+    Result<ObjectRecord> rec = wire.ok() ? RecordFromWire(object.bucket, *wire) : wire.status();
+    Result<ObjectLayout> held = rec.ok() ? DecodeLayout(rec->info.layout) : rec.status();
+    if (held.ok() && held->has_data && held->data.size() == object.size) {
+      if (i > 0) {
+        std::vector<bool> healthy(nodes.size(), false);
+        healthy[i] = true;
+        core.HintRepair(nodes, healthy, object.bucket, object.key, object.version,
+                        "inline copy missing or bad at " + Positions(bad, true));
+      }
+      return std::move(held->data);
+    }
+    bad[i] = true;
+    last = held.ok() ? Status::Corruption("replica record without its data") : held.status();
+  }
+  return last;
+}
+
+Result<std::unique_ptr<ObjectReader>> OpenObjectReader(ClusterCore& core, const ObjectInfo& object,
+                                                       uint64_t offset, uint64_t length) {
+  if (object.delete_marker) return Status::NotFound("the version is a delete marker");
+  SHALE_ASSIGN_OR_RETURN(ObjectLayout layout, DecodeLayout(object.layout));
+  const uint64_t begin = std::min(offset, object.size);
+  const uint64_t end = begin + std::min(length, object.size - begin);
+  switch (layout.kind) {
+    case LayoutKind::kReplicated: {
+      SHALE_ASSIGN_OR_RETURN(std::string data, ReadInlineData(core, object, std::move(layout)));
+      if (data.size() != object.size) return Status::Corruption("inline data has the wrong size");
+      return std::unique_ptr<ObjectReader>(
+          std::make_unique<MemoryReader>(std::move(data), begin, end));
+    }
+    case LayoutKind::kErasure:
+      if (layout.k != core.k() || layout.k + layout.m != core.set_size()) {
+        return Status::FailedPrecondition("object written with another erasure configuration");
+      }
+      return std::unique_ptr<ObjectReader>(
+          std::make_unique<ErasureReader>(core, object, std::move(layout), begin, end));
+    case LayoutKind::kNone:
+      break;
+  }
+  return Status::Corruption("object without a data layout");
+}
+
+}  // namespace shale::gateway
