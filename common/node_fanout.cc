@@ -27,15 +27,17 @@ class Pool {
 
   void Start(TaskGroup* g) {
     if (g->size <= 1) return;  // The caller's Wait() runs it: no hand-off.
-    size_t wake;
+    bool wake;
     {
       std::lock_guard lock(mu_);
       g->queued = true;
       queue_.push_back(g);
-      // The caller runs one call itself; workers take the rest.
-      wake = std::min(g->size - 1, idle_);
+      wake = idle_ > 0;
     }
-    for (size_t i = 0; i < wake; ++i) work_cv_.notify_one();
+    // One worker; each worker that finds more work wakes the next (see Work()). Calls that
+    // return at once are mostly run by the caller and one worker, without a wake-up per call;
+    // calls that block (an fdatasync, a round trip) still all start within microseconds.
+    if (wake) work_cv_.notify_one();
   }
 
   void Wait(TaskGroup* g) {
@@ -73,7 +75,9 @@ class Pool {
       --idle_;
       TaskGroup* g = queue_.front();
       size_t i = Claim(g);
+      const bool more = !queue_.empty() && idle_ > 0;
       lock.unlock();
+      if (more) work_cv_.notify_one();
       g->run(i);
       lock.lock();
       // Notified under the mutex: the waiter can only return (and free `g`) after we unlock.

@@ -1,12 +1,13 @@
 #pragma once
 
 // FanOut: one call against many nodes at once (writes of a chunk's k+m shards, quorum reads,
-// check calls of repair). Calls run on a fixed, process-wide pool of worker threads; the caller
-// runs whatever the workers have not picked up yet, so a fan-out always makes progress even when
-// every worker is busy, and calls that return at once (in-process nodes answering from a cache)
-// mostly run on the caller's own thread without a hand-off. A fan-out completes when every call
-// has returned, so the slowest node bounds the latency (each NodeClient call is bounded by its
-// own timeouts). Results come back in client order.
+// check calls of repair). Calls run on a fixed, process-wide pool of worker threads (no thread
+// is created per call); the caller runs whatever the workers have not picked up yet, so a
+// fan-out always makes progress even when every worker is busy. Workers are woken one after
+// the other as they find work, so calls that return at once (in-process nodes answering from
+// the page cache) mostly run on the caller's thread and one worker, without a wake-up per call. A
+// fan-out completes when every call has returned, so the slowest node bounds the latency (each
+// NodeClient call is bounded by its own timeouts). Results come back in client order.
 //
 // StartFanOut() begins the calls and returns at once (e.g. to prefetch the next chunk's shards,
 // or to send one chunk while the next is encoded); Wait() collects the results. A pending

@@ -6,8 +6,8 @@
 
 namespace shale::gateway {
 
-BackgroundQueue::BackgroundQueue(size_t max_queued)
-    : max_queued_(max_queued), thread_([this] { Run(); }) {}
+BackgroundQueue::BackgroundQueue(size_t max_queued, std::chrono::milliseconds delay)
+    : max_queued_(max_queued), delay_(delay), thread_([this] { Run(); }) {}
 
 BackgroundQueue::~BackgroundQueue() {
   {
@@ -21,23 +21,34 @@ BackgroundQueue::~BackgroundQueue() {
 void BackgroundQueue::Post(std::function<void()> work) {
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= max_queued_) return;  // Left to orphan collection.
-    queue_.push_back(std::move(work));
+    if (queue_.size() >= max_queued_) return;  // Left to repair's sweeps.
+    queue_.push_back({std::chrono::steady_clock::now() + delay_, std::move(work)});
   }
   cv_.notify_all();
 }
 
 void BackgroundQueue::Drain() {
   std::unique_lock lock(mu_);
+  ++flushing_;
+  cv_.notify_all();
   cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
+  --flushing_;
 }
 
 void BackgroundQueue::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // Stopping, and everything posted has run.
-    std::function<void()> work = std::move(queue_.front());
+    if (queue_.empty()) {
+      if (stop_) return;  // Everything posted has run.
+      cv_.wait(lock);
+      continue;
+    }
+    const auto due = queue_.front().due;
+    if (!stop_ && flushing_ == 0 && std::chrono::steady_clock::now() < due) {
+      cv_.wait_until(lock, due);
+      continue;
+    }
+    std::function<void()> work = std::move(queue_.front().work);
     queue_.pop_front();
     busy_ = true;
     lock.unlock();
@@ -47,6 +58,18 @@ void BackgroundQueue::Run() {
     cv_.notify_all();
   }
 }
+
+namespace {
+
+// Idle chunk buffers kept for reuse, in bytes (the rest is freed).
+constexpr size_t kIdleBufferBytes = 128 * kMiB;
+
+// A chunk's k data and m parity shards back to back.
+size_t BufferSize(const ClusterConfig& config) {
+  return config.erasure.set_size() * ShardLength(config.chunk_size, config.erasure.k);
+}
+
+}  // namespace
 
 bool NewerRecord(const ObjectRecord& a, const ObjectRecord& b) {
   if (a.info.version != b.info.version) return a.info.version > b.info.version;
@@ -61,10 +84,12 @@ ClusterCore::ClusterCore(const ClusterConfig& config, std::vector<NodeClient*> n
       coder_(std::move(coder)),
       clock_(clock),
       hlc_(*clock, origin),
-      buffers_(config.erasure.set_size() * ShardLength(config.chunk_size, config.erasure.k),
-               /*keep=*/64),
-      hinter_(/*max_queued=*/10000),
-      cleaner_(/*max_queued=*/100000) {}
+      buffers_(BufferSize(config),
+               /*keep=*/std::max<size_t>(4, kIdleBufferBytes / BufferSize(config))),
+      hinter_(/*max_queued=*/10000, std::chrono::milliseconds(0)),
+      // Superseded data is deleted after a grace period, so a GET that found the old version
+      // just before an overwrite can still read it.
+      cleaner_(/*max_queued=*/100000, kCleanupGrace) {}
 
 std::vector<NodeClient*> ClusterCore::ShardNodes(const ObjectPlacement& p) const {
   std::vector<NodeClient*> out(set_size());
@@ -223,7 +248,11 @@ RecordRound ClusterCore::WriteRecords(std::string_view bucket, std::string_view 
     round.status.push_back(std::move(o.put));
     if (!o.previous) continue;
     Result<ObjectRecord> rec = RecordFromWire(bucket, *o.previous);
-    if (!rec.ok() || rec->info.version >= version) continue;
+    if (!rec.ok() || rec->info.version == version) continue;
+    if (rec->info.version > version) {
+      if (!round.newer || *round.newer < rec->info.version) round.newer = rec->info.version;
+      continue;
+    }
     (void)hlc_.Observe(rec->info.version);  // Only orders later ids; a refusal changes nothing.
     bool seen =
         std::any_of(round.superseded.begin(), round.superseded.end(),

@@ -6,6 +6,7 @@
 // cleaner are thread-safe).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -32,25 +33,31 @@
 namespace shale::gateway {
 
 // Best-effort background work (deleting superseded shards and records, sending repair hints):
-// one thread, a bounded
-// queue (work beyond it is dropped and left to repair's orphan collection), drained on
-// destruction.
+// one thread, a bounded queue (work beyond it is dropped and left to repair's orphan collection
+// and anti-entropy sweep), each item run `delay` after it was posted, everything still queued
+// run at once on destruction.
 class BackgroundQueue {
  public:
-  explicit BackgroundQueue(size_t max_queued);
+  BackgroundQueue(size_t max_queued, std::chrono::milliseconds delay);
   ~BackgroundQueue();
   void Post(std::function<void()> work);
-  // Waits until everything posted so far has run (tests).
+  // Runs everything posted so far without waiting for its delay, and returns when it has run.
   void Drain();
 
  private:
+  struct Item {
+    std::chrono::steady_clock::time_point due;
+    std::function<void()> work;
+  };
   void Run();
   const size_t max_queued_;
+  const std::chrono::milliseconds delay_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // Guarded by mu_.
-  bool busy_ = false;                        // Guarded by mu_.
-  bool stop_ = false;                        // Guarded by mu_.
+  std::deque<Item> queue_;  // Guarded by mu_; in `due` order (one delay for all).
+  int flushing_ = 0;        // Guarded by mu_: Drain() calls waiting.
+  bool busy_ = false;       // Guarded by mu_.
+  bool stop_ = false;       // Guarded by mu_.
   std::thread thread_;
 };
 
@@ -72,10 +79,14 @@ struct RecordRound {
   std::vector<Status> status;  // By position.
   size_t acks = 0;
   std::vector<ObjectRecord> superseded;  // Distinct older versions the nodes held (see below).
+  std::optional<VersionId> newer;        // The newest version a node held beyond the written one.
 };
 
 class ClusterCore {
  public:
+  // How long superseded versions (and the shards of failed puts) stay before they are deleted.
+  static constexpr std::chrono::milliseconds kCleanupGrace{10000};
+
   ClusterCore(const ClusterConfig& config, std::vector<NodeClient*> nodes, ErasureCoder coder,
               uint32_t origin, const Clock* clock);
 

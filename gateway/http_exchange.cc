@@ -218,7 +218,7 @@ void RunExchange(const S3Handler& handler, Exchange& ex) {
 }
 
 std::string SerializeHead(const ExchangePipe::ResponseHead& head, std::string_view request_id,
-                          bool close) {
+                          ConnectionHeader connection) {
   std::string out;
   out.reserve(256 + head.headers.size() * 64);
   out += "HTTP/1.1 ";
@@ -242,7 +242,8 @@ std::string SerializeHead(const ExchangePipe::ResponseHead& head, std::string_vi
     out += std::to_string(head.content_length);
     out += "\r\n";
   }
-  if (close) out += "Connection: close\r\n";
+  if (connection == ConnectionHeader::kClose) out += "Connection: close\r\n";
+  if (connection == ConnectionHeader::kKeepAlive) out += "Connection: keep-alive\r\n";
   out += "\r\n";
   return out;
 }

@@ -45,9 +45,13 @@ void RunExchange(const S3Handler& handler, Exchange& ex);
 void RenderError(const Status& status, std::string_view resource, std::string_view request_id,
                  ExchangePipe::ResponseHead* head, std::string* body);
 
+// What the Connection header says: nothing (HTTP/1.1 keeps the connection), close, or
+// keep-alive (an HTTP/1.0 client that asked for it).
+enum class ConnectionHeader : uint8_t { kNone, kClose, kKeepAlive };
+
 // "HTTP/1.1 <status> <reason>\r\n" + Server, Date, x-amz-request-id, the handler's headers,
-// Content-Length (not for 1xx/204/304) and Connection: close when `close`.
+// Content-Length (not for 1xx/204/304) and the Connection header.
 std::string SerializeHead(const ExchangePipe::ResponseHead& head, std::string_view request_id,
-                          bool close);
+                          ConnectionHeader connection);
 
 }  // namespace shale::gateway

@@ -92,7 +92,7 @@ asio::awaitable<void> HttpServer::Impl::Session(Stream& stream, Conn& conn) {
                                         : "The request is not valid HTTP/1.1"),
                   "/", id, &head, &body);
       if (too_large) head.status = 431;
-      std::string wire = SerializeHead(head, id, /*close=*/true) + body;
+      std::string wire = SerializeHead(head, id, ConnectionHeader::kClose) + body;
       Lowest(stream).expires_after(std::chrono::milliseconds(options_.stall_timeout_ms));
       co_await asio::async_write(stream, asio::buffer(wire),
                                  asio::redirect_error(asio::use_awaitable, ec));
@@ -136,6 +136,11 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
   }
   ex->head_method = req.method == "HEAD";
   const bool client_keep_alive = msg.keep_alive();
+  const bool http10 = msg.version() < 11;
+  auto connection_header = [http10](bool close) {
+    if (close) return ConnectionHeader::kClose;
+    return http10 ? ConnectionHeader::kKeepAlive : ConnectionHeader::kNone;
+  };
   const bool expect_continue = EqualsIgnoreCase(View(msg[http::field::expect]), "100-continue");
   std::optional<uint64_t> content_length;
   if (parser.content_length()) content_length = *parser.content_length();
@@ -149,7 +154,7 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
   auto finish = [&](ExchangePipe::ResponseHead head, std::string body,
                     bool keep) -> asio::awaitable<void> {
     keep = keep && client_keep_alive && !stopping_;
-    std::string wire = SerializeHead(head, req.request_id, !keep);
+    std::string wire = SerializeHead(head, req.request_id, connection_header(!keep));
     const auto bufs = Gather(wire, body);
     // Recorded before the write: a client that saw the answer sees it counted.
     bytes_out_->Inc(body.size());
@@ -297,7 +302,7 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
     if (cmd.head != nullptr) {
       streamed_status = cmd.head->status;
       announced_close = !client_keep_alive || stopping_ || body_read < ex->raw_length;
-      wire = SerializeHead(*cmd.head, req.request_id, announced_close);
+      wire = SerializeHead(*cmd.head, req.request_id, connection_header(announced_close));
     }
     const auto bufs = Gather(wire, cmd.body);
     Lowest(stream).expires_after(std::chrono::milliseconds(options_.stall_timeout_ms));

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "gateway/ascii.h"
 #include "gateway/s3_error.h"
 
 namespace shale::gateway {
@@ -36,6 +37,22 @@ std::string Canonical(std::string_view lower) {
   return out;
 }
 
+// Content-Encoding without the "aws-chunked" token, which describes the transfer (the server
+// decoded it), not the object; S3 does not store it either.
+std::string WithoutAwsChunked(std::string_view value) {
+  std::string out;
+  while (true) {
+    size_t comma = value.find(',');
+    std::string_view token = TrimOws(value.substr(0, comma));
+    if (!token.empty() && !EqualsIgnoreCase(token, "aws-chunked")) {
+      if (!out.empty()) out += ", ";
+      out += token;
+    }
+    if (comma == std::string_view::npos) return out;
+    value.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
 
 Result<ObjectAttributes> AttributesFromHeaders(const std::vector<S3Header>& headers) {
@@ -54,6 +71,7 @@ Result<ObjectAttributes> AttributesFromHeaders(const std::vector<S3Header>& head
       if (h.name == s.header) out.*s.member = h.value;
     }
   }
+  out.content_encoding = WithoutAwsChunked(out.content_encoding);
   return out;
 }
 

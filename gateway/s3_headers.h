@@ -22,7 +22,9 @@ namespace shale::gateway {
 inline constexpr size_t kMaxUserMetadataBytes = 2048;
 inline constexpr std::string_view kDefaultContentType = "binary/octet-stream";
 
-// The attributes a PutObject (or a CopyObject with REPLACE) sets; tags are left empty.
+// The attributes a PutObject (or a CopyObject with REPLACE) sets; tags are left empty. The
+// "aws-chunked" token of Content-Encoding (the transfer encoding of streaming uploads) is not
+// stored, as in S3.
 Result<ObjectAttributes> AttributesFromHeaders(const std::vector<S3Header>& headers);
 
 // Appends Content-Type (kDefaultContentType when none was stored), the other stored standard

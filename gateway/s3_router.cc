@@ -26,6 +26,23 @@ constexpr std::array<std::string_view, 30> kUnsupportedSubresources = {
     "uploads",           "versioning",    "versions",
 };
 
+// Request headers asking for features Shale does not have (encryption, object lock, website
+// redirects, grants): refused with NotImplemented rather than silently ignored. A canned ACL
+// is accepted only when it is "private" (what every object already is).
+constexpr std::array<std::string_view, 5> kUnsupportedHeaderPrefixes = {
+    "x-amz-server-side-encryption", "x-amz-object-lock-", "x-amz-website-redirect-location",
+    "x-amz-copy-source-server-side-encryption", "x-amz-grant-"};
+
+bool HasUnsupportedHeader(const S3Request& r) {
+  for (const S3Header& h : r.headers) {
+    if (h.name == "x-amz-acl" && h.value != "private") return true;
+    for (std::string_view prefix : kUnsupportedHeaderPrefixes) {
+      if (h.name.compare(0, prefix.size(), prefix) == 0) return true;
+    }
+  }
+  return false;
+}
+
 // Adds the bucket's CORS headers to whatever the operation sends.
 class CorsResponseWriter final : public S3ResponseWriter {
  public:
@@ -72,6 +89,7 @@ Route Resolve(const S3Request& r) {
   for (std::string_view sub : kUnsupportedSubresources) {
     if (r.Query(sub)) return {"NotImplemented", NotImplemented, false};
   }
+  if (HasUnsupportedHeader(r)) return {"NotImplemented", NotImplemented, false};
   if (r.key.empty()) {
     if (r.Query("tagging")) return {"NotImplemented", NotImplemented, false};
     if (m == "GET") {

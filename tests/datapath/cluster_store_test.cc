@@ -173,6 +173,9 @@ TEST_F(ClusterStoreTest, OverwriteServesTheNewestAndCleansTheOld) {
   EXPECT_EQ(ReadAll(store(), "b", "k").value(), v2);
   ASSERT_OK_AND_ASSIGN(ObjectInfo i3, PutString("k", v3, v3.size()));
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == v3);
+  // Superseded data stays for a grace period: a reader that found v1 before the overwrite
+  // still reads it.
+  EXPECT_TRUE(ReadRange(store(), i1, 0, UINT64_MAX).value() == v1);
   store().DrainBackground();
   // Only v3's shards (one chunk, 6 shards) and one record per node remain.
   uint64_t total = 0;
@@ -323,6 +326,29 @@ TEST_F(ClusterStoreTest, TwoGatewaysSeeEachOthersWrites) {
   EXPECT_EQ(ReadAll(store(), "b", "shared").value(), "two");
   ASSERT_OK(store().Delete("b", "shared"));
   EXPECT_THAT(other->Head("b", "shared"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(ClusterStoreTest, ALaterPutWinsOverAGatewayWhoseClockRunsAhead) {
+  const uint64_t now = SystemClock::Default().NowMicros();
+  ManualClock ahead(now + 60'000'000), behind(now);
+  auto fast = cluster_.NewStore(/*origin=*/7, &ahead);
+  auto slow = cluster_.NewStore(/*origin=*/8, &behind);
+  std::string big = RandomBody(2 * kChunk, 12);
+  for (const std::string& second : {std::string("second"), big}) {
+    ASSERT_OK(fast->Put(Request("b", "skew", 5), StringSource("first")).status());
+    ASSERT_OK_AND_ASSIGN(ObjectInfo put,
+                         slow->Put(Request("b", "skew", second.size()), StringSource(second)));
+    EXPECT_GT(put.version.wall_micros, now + 60'000'000 - 1);
+    EXPECT_TRUE(ReadAll(*fast, "b", "skew").value() == second);
+    EXPECT_TRUE(ReadAll(*slow, "b", "skew").value() == second);
+  }
+  fast->DrainBackground();
+  slow->DrainBackground();
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(auto page,
+                         cluster_.local(i).ListVersions({"b", "skew", {}, {}, 100, false}));
+    EXPECT_EQ(page.versions.size(), 1u) << "node " << i;  // The first attempts were taken back.
+  }
 }
 
 }  // namespace

@@ -147,10 +147,10 @@ class InProcessCluster {
     store_ = NewStore(/*origin=*/1);
   }
 
-  std::unique_ptr<ClusterStore> NewStore(uint32_t origin) {
+  std::unique_ptr<ClusterStore> NewStore(uint32_t origin, const Clock* clock = nullptr) {
     std::vector<NodeClient*> nodes;
     for (auto& s : switches_) nodes.push_back(s.get());
-    auto store = ClusterStore::Create(config_, nodes, ClusterStoreOptions{origin, nullptr});
+    auto store = ClusterStore::Create(config_, nodes, ClusterStoreOptions{origin, clock});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return std::move(*store);
   }

@@ -190,6 +190,30 @@ TEST_F(S3HandlersBucketTest, UnimplementedSubresourcesAnswer501) {
        .query = "partNumber=1&uploadId=x",
        .body = "x"},
       {.method = "POST", .bucket = "bkt"},
+      {.method = "PUT",
+       .bucket = "bkt",
+       .key = "k",
+       .headers = {{"x-amz-acl", "public-read"}},
+       .body = "y"},
+      {.method = "PUT",
+       .bucket = "bkt",
+       .key = "k",
+       .headers = {{"x-amz-grant-read", "id=x"}},
+       .body = "y"},
+      {.method = "PUT",
+       .bucket = "bkt",
+       .key = "k",
+       .headers = {{"x-amz-server-side-encryption", "AES256"}},
+       .body = "y"},
+      {.method = "GET",
+       .bucket = "bkt",
+       .key = "k",
+       .headers = {{"x-amz-server-side-encryption-customer-algorithm", "AES256"}}},
+      {.method = "PUT",
+       .bucket = "bkt",
+       .key = "k",
+       .headers = {{"x-amz-object-lock-mode", "GOVERNANCE"}},
+       .body = "y"},
       {.method = "POST", .bucket = "bkt", .key = "k"},
   };
   for (const RequestSpec& spec : requests) {
@@ -201,6 +225,8 @@ TEST_F(S3HandlersBucketTest, UnimplementedSubresourcesAnswer501) {
   // Nothing was written by them.
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k", std::nullopt));
   EXPECT_EQ(info.size, 1u);
+  // A private canned ACL is what every object has anyway.
+  EXPECT_EQ(Put("bkt", "k2", "z", {{"x-amz-acl", "private"}}).status, 200);
   Reply service = Call({.method = "PUT"});
   EXPECT_EQ(service.status, 405);
 }

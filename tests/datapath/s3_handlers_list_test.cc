@@ -1,11 +1,8 @@
 // ListObjects v1 and v2.
 
-#include <iostream>
-
 #include "common/encoding.h"
 #include "gateway/query.h"
 #include "tests/datapath/s3_handlers_fixture.h"
-#include "tests/datapath/s3_memory_store.h"
 
 namespace shale::gateway::testing {
 namespace {
@@ -15,13 +12,6 @@ constexpr const char* kEtag = "&quot;c4ca4238a0b923820dcc509a6f75849b&quot;";  /
 class S3HandlersListTest : public S3HandlersTest {
  protected:
   void SetUp() override {
-    // Until ClusterStore::List lands (gateway/list_merge.h), list from the in-memory store.
-    if (cluster_.store().List("bkt", {}).status().code() == StatusCode::kNotSupported) {
-      std::cerr << "note: ClusterStore::List is not implemented yet; listing from "
-                   "MemoryObjectStore\n";
-      memory_ = std::make_unique<MemoryObjectStore>(&clock_);
-      UseStore(memory_.get());
-    }
     CreateBucket("bkt");
     for (const char* key : {"a", "dir/x", "dir/y", "dir/z/1", "e f", "zz"}) {
       PutObject("bkt", key, "1");
@@ -39,8 +29,6 @@ class S3HandlersListTest : public S3HandlersTest {
   static std::string Prefix(const std::string& p) {
     return "<CommonPrefixes><Prefix>" + p + "</Prefix></CommonPrefixes>";
   }
-  std::unique_ptr<MemoryObjectStore> memory_;
-
   static std::string Head() {
     return std::string(kXmlDecl) + "<ListBucketResult" + std::string(kNs) + "><Name>bkt</Name>";
   }

@@ -76,6 +76,22 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(c.Read()->body, "two");
 }
 
+TEST_F(HttpServerTest, Http10KeepAliveOnlyWhenAsked) {
+  StartServer();
+  TestConnection c(port_);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(c.Send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto resp = c.Read();
+    ASSERT_TRUE(resp.has_value()) << i;
+    EXPECT_EQ(resp->Header("connection"), "keep-alive");
+  }
+  ASSERT_TRUE(c.Send("GET /health HTTP/1.0\r\n\r\n"));
+  auto last = c.Read();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->Header("connection"), "close");
+  EXPECT_TRUE(c.WaitClosed(10'000));
+}
+
 TEST_F(HttpServerTest, ExpectContinueIsAnsweredOnlyAfterAuthentication) {
   StartServer();
   {

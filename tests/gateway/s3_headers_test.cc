@@ -41,6 +41,20 @@ TEST(S3HeadersTest, AttributesFromHeaders) {
                        {"x-amz-meta-a-b", "1"}}));
 }
 
+TEST(S3HeadersTest, AwsChunkedIsNotStored) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"aws-chunked", ""},
+      {"aws-chunked,gzip", "gzip"},
+      {"gzip, AWS-Chunked", "gzip"},
+      {"gzip, br", "gzip, br"},
+  };
+  for (const auto& [in, want] : cases) {
+    std::vector<S3Header> headers = {{"content-encoding", in}};
+    ASSERT_OK_AND_ASSIGN(ObjectAttributes a, AttributesFromHeaders(headers));
+    EXPECT_EQ(a.content_encoding, want) << in;
+  }
+}
+
 TEST(S3HeadersTest, DefaultContentType) {
   std::vector<S3Header> out;
   AppendAttributeHeaders(ObjectAttributes{}, &out);

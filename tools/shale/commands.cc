@@ -4,6 +4,7 @@ namespace shale::cli {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
+      ServerCommand(),
       RebuildIndexCommand(),
       BenchCommand(),
   };
