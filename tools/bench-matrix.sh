@@ -27,7 +27,7 @@ for ((r = 1; r <= rounds; r++)); do
   for size in 4KiB 1MiB; do
     for op in put get; do
       for conc in 1 16; do
-        keys=$([[ $op == get ]] && echo 64 || echo 1000)
+        keys=$([[ $op == get ]] && echo 64 || echo 10000000)
         f=$out/r$r-$op-$size-c$conc.json
         "$shale" bench --op "$op" --size "$size" --concurrency "$conc" --duration "$duration" \
           --keys "$keys" --endpoint "$endpoint" --bucket shale-bench --prefix "$op-$size/" \

@@ -59,14 +59,16 @@ class Worker {
   Worker(Shared* shared, int id, std::unique_ptr<S3Client> client)
       : shared_(*shared), client_(std::move(client)), rng_(shared->options.seed + id) {
     const auto& o = shared_.options;
-    for (uint64_t k = static_cast<uint64_t>(id); k < o.keys; k += o.concurrency) keys_.push_back(k);
-    present_.assign(keys_.size(), false);
+    first_key_ = static_cast<uint64_t>(id);
+    stride_ = static_cast<uint64_t>(o.concurrency);
+    key_count_ = (o.keys - first_key_ + stride_ - 1) / stride_;  // keys >= concurrency > id.
+    present_.assign(key_count_, false);
     for (auto& s : stats_) s.latency_ns.reserve(1 << 16);
   }
 
   // Puts every key of this worker (not timed); the first failure is returned.
   Status Prepare() {
-    for (size_t i = 0; i < keys_.size(); ++i) {
+    for (size_t i = 0; i < key_count_; ++i) {
       std::string error = Put(i);
       if (!error.empty()) return Status::Unavailable("preparing keys: " + error);
       present_[i] = true;
@@ -115,9 +117,9 @@ class Worker {
 
   // The next key to use: cyclic for single-op runs, random in mixed ones.
   size_t NextKey() {
-    if (shared_.options.mode == "mixed") return static_cast<size_t>(rng_() % keys_.size());
+    if (shared_.options.mode == "mixed") return static_cast<size_t>(rng_() % key_count_);
     size_t k = cursor_;
-    cursor_ = (cursor_ + 1) % keys_.size();
+    cursor_ = (cursor_ + 1) % key_count_;
     return k;
   }
 
@@ -142,20 +144,23 @@ class Worker {
     return "unknown operation";
   }
 
-  std::string Name(size_t k) const { return BenchKeyName(shared_.options.prefix, keys_[k]); }
+  // The global index of this worker's k-th key.
+  uint64_t KeyIndex(size_t k) const { return first_key_ + k * stride_; }
+  std::string Name(size_t k) const { return BenchKeyName(shared_.options.prefix, KeyIndex(k)); }
 
   std::string Put(size_t k) {
-    auto r = client_->PutObject(shared_.options.bucket, Name(k), shared_.bodies.ForKey(keys_[k]));
+    auto r =
+        client_->PutObject(shared_.options.bucket, Name(k), shared_.bodies.ForKey(KeyIndex(k)));
     if (!r.ok()) return r.status().ToString();
     if (r->status != 200) return Name(k) + ": HTTP " + std::to_string(r->status) + " " + r->body;
-    if (r->etag != shared_.bodies.EtagForKey(keys_[k])) {
-      return Name(k) + ": ETag " + r->etag + ", expected " + shared_.bodies.EtagForKey(keys_[k]);
+    if (r->etag != shared_.bodies.EtagForKey(KeyIndex(k))) {
+      return Name(k) + ": ETag " + r->etag + ", expected " + shared_.bodies.EtagForKey(KeyIndex(k));
     }
     return {};
   }
 
   std::string Get(size_t k, uint64_t* bytes) {
-    std::span<const uint8_t> want = shared_.bodies.ForKey(keys_[k]);
+    std::span<const uint8_t> want = shared_.bodies.ForKey(KeyIndex(k));
     BodyChecker check(want);
     BodySink sink = [&check](std::string_view piece) { return check.Feed(piece); };
     auto r = client_->GetObject(shared_.options.bucket, Name(k), sink);
@@ -182,7 +187,7 @@ class Worker {
     } else {
       // Each key once; the worker stops when all are gone.
       k = cursor_++;
-      if (cursor_ >= keys_.size()) deleted_all_ = true;
+      if (cursor_ >= key_count_) deleted_all_ = true;
     }
     auto r = client_->DeleteObject(shared_.options.bucket, Name(k));
     if (!r.ok()) return r.status().ToString();
@@ -217,8 +222,10 @@ class Worker {
   Shared& shared_;
   std::unique_ptr<S3Client> client_;
   std::mt19937_64 rng_;
-  std::vector<uint64_t> keys_;
-  std::vector<bool> present_;  // What the server holds for keys_[i], as this worker knows.
+  uint64_t first_key_ = 0;  // This worker owns keys first_key_ + k * stride_, k < key_count_.
+  uint64_t stride_ = 1;
+  size_t key_count_ = 0;
+  std::vector<bool> present_;  // What the server holds for key k, as this worker knows.
   size_t cursor_ = 0;
   bool deleted_all_ = false;
   OpStats stats_[kBenchOpCount];
