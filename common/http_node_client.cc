@@ -376,6 +376,7 @@ Result<node_wire::WireVersionPage> HttpNodeClient::ListVersions(const NodeListRe
                        "&limit=" + std::to_string(request.limit) +
                        "&latest_only=" + (request.latest_only ? "1" : "0");
   if (request.start_after_key) target += "&start_after=" + UriEncode(*request.start_after_key);
+  if (request.max_bytes > 0) target += "&max_bytes=" + std::to_string(request.max_bytes);
   if (request.start_after_version) {
     target += "&start_after_version=" + node_wire::VersionIdToHex(*request.start_after_version);
   }

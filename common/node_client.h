@@ -37,6 +37,9 @@ struct NodeListRequest {
   std::optional<std::string> start_after_key;
   std::optional<NodeVersionId> start_after_version;  // Only with start_after_key.
   uint32_t limit = 1000;
+  // When non-zero, the page also ends once its keys and payloads reach this many bytes (at
+  // least one entry is always returned): a bound on a page of large records.
+  uint64_t max_bytes = 0;
   bool latest_only = false;
 };
 

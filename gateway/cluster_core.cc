@@ -85,7 +85,7 @@ ClusterCore::ClusterCore(const ClusterConfig& config, std::vector<NodeClient*> n
       clock_(clock),
       hlc_(*clock, origin),
       buffers_(BufferSize(config),
-               /*keep=*/std::max<size_t>(4, kIdleBufferBytes / BufferSize(config))),
+               /*keep=*/std::max<size_t>(2, kIdleBufferBytes / BufferSize(config))),
       hinter_(/*max_queued=*/10000, std::chrono::milliseconds(0)),
       // Superseded data is deleted after a grace period, so a GET that found the old version
       // just before an overwrite can still read it.

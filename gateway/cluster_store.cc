@@ -301,6 +301,8 @@ Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& 
     sets[set].nodes = core_->ShardNodes({set, start});
     sets[set].read_quorum = core_->read_quorum();
   }
+  // Node pages carry whole records (the replica holders' records with small objects' bytes);
+  // the merge bounds them by bytes as well as entries (MergeOptions::page_bytes).
   SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(sets, bucket, query));
   ListResult out;
   out.objects.reserve(page.objects.size());

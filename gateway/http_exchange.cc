@@ -163,7 +163,11 @@ Result<size_t> ReadPayload(Exchange& ex, std::span<char> buf) {
     }
     uint64_t want = std::min<uint64_t>(buf.size(), ex.raw_length - ex.raw_read);
     SHALE_ASSIGN_OR_RETURN(size_t n, ex.pipe->ReadBody(buf.first(want)));
-    if (n == 0) return MakeS3Error(S3ErrorCode::kIncompleteBody);
+    if (n == 0) {
+      if (!ex.chunked) return MakeS3Error(S3ErrorCode::kIncompleteBody);
+      ex.body_ended = true;
+      continue;
+    }
     ex.raw_read += n;
     SHALE_ASSIGN_OR_RETURN(size_t out, ex.verifier->Decode(buf.first(n)));
     if (out > 0) return out;

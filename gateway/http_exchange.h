@@ -23,9 +23,12 @@ namespace shale::gateway {
 struct Exchange {
   std::shared_ptr<ExchangePipe> pipe;
   S3Request request;
-  bool head_method = false;                 // HEAD: heads say the length, no body bytes follow.
-  uint64_t raw_length = 0;                  // Raw (still encoded) body bytes: Content-Length.
-  std::optional<PayloadVerifier> verifier;  // Set iff raw_length > 0.
+  bool head_method = false;  // HEAD: heads say the length, no body bytes follow.
+  // Raw (still encoded) body bytes: Content-Length, or "unknown" (the maximum) for a body in
+  // HTTP chunked transfer coding, whose end is a read of 0 bytes.
+  uint64_t raw_length = 0;
+  bool chunked = false;
+  std::optional<PayloadVerifier> verifier;  // Set iff there is a body.
   // Pool side while the handler runs:
   uint64_t raw_read = 0;
   bool body_ended = false;

@@ -55,7 +55,8 @@ class HttpServer {
 
   uint16_t port() const;
   // Stops accepting, closes idle connections, lets requests in flight finish (answered with
-  // Connection: close); returns at once (Wait() for the end).
+  // Connection: close); returns at once (Wait() for the end). Not async-signal-safe: on SIGTERM,
+  // call it from a thread that waits for the signal (sigwait), not from a signal handler.
   void Shutdown();
   // Blocks until the server has shut down and every connection and handler has ended.
   void Wait();

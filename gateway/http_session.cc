@@ -71,7 +71,9 @@ asio::awaitable<void> HttpServer::Impl::Session(Stream& stream, Conn& conn) {
   bool unread_body = false;
   while (!stopping_) {
     boost::system::error_code ec;
-    http::request_parser<http::empty_body> parser;
+    // A buffer_body parser: Serve reads Content-Length bodies straight from the socket into the
+    // handler's buffers and lets the parser decode only chunked transfer coding.
+    http::request_parser<http::buffer_body> parser;
     parser.header_limit(options_.header_limit);
     parser.body_limit(std::numeric_limits<uint64_t>::max());  // Bodies are read by Serve.
     conn.idle = true;
@@ -144,9 +146,13 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
   const bool expect_continue = EqualsIgnoreCase(View(msg[http::field::expect]), "100-continue");
   std::optional<uint64_t> content_length;
   if (parser.content_length()) content_length = *parser.content_length();
-  ex->raw_length = content_length.value_or(0);
+  ex->chunked = parser.chunked();
+  ex->raw_length = ex->chunked ? std::numeric_limits<uint64_t>::max() : content_length.value_or(0);
+  const bool has_body = ex->chunked || ex->raw_length > 0;
   bool continue_sent = false;
   uint64_t body_read = 0;
+  // Whether the request body was read to its end (the connection is at a message boundary).
+  auto body_complete = [&] { return ex->chunked ? parser.is_done() : body_read == ex->raw_length; };
   ServeResult result;
   boost::system::error_code ec;
 
@@ -173,17 +179,10 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
         "request refused",
         {{"req", req.request_id}, {"method", req.method}, {"target", target}, {"status", status}});
     if (ex->head_method) body.clear();
-    result.unread_body = ex->raw_length > 0;
-    co_await finish(std::move(head), std::move(body), ex->raw_length == 0);
+    result.unread_body = has_body;
+    co_await finish(std::move(head), std::move(body), !has_body);
   };
 
-  if (parser.chunked()) {
-    co_await refuse(
-        MakeS3Error(S3ErrorCode::kMissingContentLength,
-                    "Transfer-Encoding: chunked is not supported; send Content-Length"));
-    result.keep_alive = false;
-    co_return result;
-  }
   if (req.method == "GET" && (raw_path == "/health" || raw_path == "/metrics") &&
       !HasCredentials(fields, raw_query)) {
     req.operation = raw_path == "/health" ? "Health" : "Metrics";
@@ -193,7 +192,7 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
         {"content-type", health ? "text/plain" : "text/plain; version=0.0.4; charset=utf-8"});
     std::string body = health ? std::string("ok\n") : options_.metrics->RenderPrometheusText();
     head.content_length = body.size();
-    co_await finish(std::move(head), std::move(body), ex->raw_length == 0);
+    co_await finish(std::move(head), std::move(body), !has_body);
     co_return result;
   }
 
@@ -222,7 +221,7 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
     co_await refuse(MakeS3Error(S3ErrorCode::kAccessDenied));
     co_return result;
   }
-  if (ex->raw_length > 0 || auth->mode == PayloadMode::kStreaming) {
+  if (has_body || auth->mode == PayloadMode::kStreaming) {
     auto verifier = PayloadVerifier::Create(
         *auth, PayloadHeaders{content_length, View(msg["x-amz-decoded-content-length"]),
                               View(msg["x-amz-trailer"])});
@@ -230,7 +229,7 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
       co_await refuse(verifier.status());
       co_return result;
     }
-    if (ex->raw_length == 0) {
+    if (!has_body) {
       co_await refuse(MakeS3Error(S3ErrorCode::kIncompleteBody, "an aws-chunked body is empty"));
       co_return result;
     }
@@ -270,15 +269,29 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
       }
       std::span<char> dst =
           cmd.read_buf.first(std::min<uint64_t>(cmd.read_buf.size(), ex->raw_length - body_read));
-      size_t n = std::min(dst.size(), buffer.size());
-      if (n > 0) {
-        std::memcpy(dst.data(), buffer.data().data(), n);
-        buffer.consume(n);
-      }
-      while (!ec && n < dst.size()) {
-        Lowest(stream).expires_after(std::chrono::milliseconds(options_.stall_timeout_ms));
-        n += co_await stream.async_read_some(asio::buffer(dst.data() + n, dst.size() - n),
-                                             asio::redirect_error(asio::use_awaitable, ec));
+      size_t n = 0;
+      if (ex->chunked) {
+        // Beast decodes the transfer coding into dst (an extra copy, for chunked bodies only).
+        while (!ec && n < dst.size() && !parser.is_done()) {
+          parser.get().body().data = dst.data() + n;
+          parser.get().body().size = dst.size() - n;
+          Lowest(stream).expires_after(std::chrono::milliseconds(options_.stall_timeout_ms));
+          co_await http::async_read_some(stream, buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+          if (ec == http::error::need_buffer) ec = {};
+          n = dst.size() - parser.get().body().size;
+        }
+      } else {
+        n = std::min(dst.size(), buffer.size());
+        if (n > 0) {
+          std::memcpy(dst.data(), buffer.data().data(), n);
+          buffer.consume(n);
+        }
+        while (!ec && n < dst.size()) {
+          Lowest(stream).expires_after(std::chrono::milliseconds(options_.stall_timeout_ms));
+          n += co_await stream.async_read_some(asio::buffer(dst.data() + n, dst.size() - n),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+        }
       }
       body_read += n;
       bytes_in_->Inc(n);
@@ -301,7 +314,7 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
     std::string wire;
     if (cmd.head != nullptr) {
       streamed_status = cmd.head->status;
-      announced_close = !client_keep_alive || stopping_ || body_read < ex->raw_length;
+      announced_close = !client_keep_alive || stopping_ || !body_complete();
       wire = SerializeHead(*cmd.head, req.request_id, connection_header(announced_close));
     }
     const auto bufs = Gather(wire, cmd.body);
@@ -316,17 +329,17 @@ asio::awaitable<ServeResult> HttpServer::Impl::Serve(Stream& stream, beast::flat
     }
   }
   // The handler is done; `ex` is this coroutine's alone again.
-  const bool body_complete = body_read == ex->raw_length;
+  const bool body_done = body_complete();
   if (ex->final_head && !io_failed) {
     co_await finish(std::move(*ex->final_head), std::move(ex->final_body),
-                    body_complete && !announced_close && !ex->aborted);
+                    body_done && !announced_close && !ex->aborted);
   } else {
-    result.keep_alive = body_complete && client_keep_alive && !stopping_;
+    result.keep_alive = body_done && client_keep_alive && !stopping_;
     Record(req.operation, ex->final_head ? ex->final_head->status : streamed_status, start,
            req.request_id, req.method, target, body_read, ex->response_bytes);
   }
   if (io_failed || ex->aborted || announced_close) result.keep_alive = false;
-  result.unread_body = !body_complete && !io_failed;
+  result.unread_body = !body_done && !io_failed;
   co_return result;
 }
 

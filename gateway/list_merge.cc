@@ -42,12 +42,19 @@ struct NodeStream {
   bool NeedsFetch() const { return buffer.empty() && !at_end; }
 };
 
-// The k-way merge over every stream of every set, one distinct key at a time.
+// The k-way merge over every stream of every set, one distinct key at a time. It borrows the
+// sets, bucket and prefix for its lifetime (one MergeListing call).
+// Thread-safety: one thread drives it; only the node calls of FillHeads run in parallel, and
+// they only read the streams.
 class Merger {
  public:
   Merger(std::span<const ListSet> sets, std::string_view bucket, std::string_view prefix,
-         uint32_t fetch_limit)
-      : sets_(sets), bucket_(bucket), prefix_(prefix), fetch_limit_(fetch_limit) {}
+         uint32_t fetch_limit, uint64_t fetch_bytes)
+      : sets_(sets),
+        bucket_(bucket),
+        prefix_(prefix),
+        fetch_limit_(fetch_limit),
+        fetch_bytes_(fetch_bytes) {}
 
   Status Start(const std::optional<std::string>& cursor) {
     next_unused_.resize(sets_.size());
@@ -109,6 +116,7 @@ class Merger {
     r.prefix = std::string(prefix_);
     r.start_after_key = s.cursor;
     r.limit = fetch_limit_;
+    r.max_bytes = fetch_bytes_;
     r.latest_only = true;
     return r;
   }
@@ -184,6 +192,7 @@ class Merger {
   std::string_view bucket_;
   std::string_view prefix_;
   uint32_t fetch_limit_;
+  uint64_t fetch_bytes_;
   std::vector<NodeStream> streams_;
   std::vector<size_t> next_unused_;  // Per set: the next node to replace a failed one.
 };
@@ -216,7 +225,7 @@ Result<MergedPage> MergeListing(std::span<const ListSet> sets, std::string_view 
   uint64_t wanted = uint64_t{query.max_keys} + 1;  // One more proves truncation.
   uint32_t fetch_limit = static_cast<uint32_t>(std::clamp<uint64_t>(
       std::min<uint64_t>(options.page_size, wanted), 1, node_wire::kMaxListEntries));
-  Merger merger(sets, bucket, query.prefix, fetch_limit);
+  Merger merger(sets, bucket, query.prefix, fetch_limit, options.page_bytes);
   const std::optional<std::string> start = StartCursor(query);
   SHALE_RETURN_IF_ERROR(merger.Start(start));
 

@@ -15,9 +15,9 @@
 // untruncated page, as S3 does. `truncated` is exact: true only when another entry really
 // follows the last one returned.
 //
-// Memory is bounded by sets x read_quorum x page_size entries whatever the bucket holds: once a
-// common prefix is returned, every stream is re-sought past all keys under it instead of
-// reading them.
+// Memory is bounded by sets x read_quorum pages (of at most page_size entries and about
+// page_bytes bytes) whatever the bucket holds: once a common prefix is returned, every stream is
+// re-sought past all keys under it instead of reading them.
 //
 // Failures: a node whose call fails (any error) is replaced by the next unused node of its set,
 // resumed where the failed one stood; when a set has no node left to keep `read_quorum`
@@ -51,6 +51,9 @@ struct MergeOptions {
   // Entries asked of a node per call (at most node_wire::kMaxListEntries; fewer when max_keys
   // needs fewer).
   uint32_t page_size = 1000;
+  // Key and payload bytes asked of a node per call (NodeListRequest::max_bytes; 0: no limit).
+  // Records may carry a small object's bytes, so a page of them is bounded by size too.
+  uint64_t page_bytes = uint64_t{4} << 20;
 };
 
 struct MergedPage {

@@ -66,6 +66,9 @@ int Run(const std::map<std::string, std::string>& flags) {
     if (!more.ok()) return Fail("cannot load users", more.status());
     eo.users.insert(eo.users.end(), more->begin(), more->end());
   }
+  if (eo.users.empty()) {
+    shale::log::Warn("no users in the config or --users: every S3 request will be denied");
+  }
   eo.listen = get("listen", "127.0.0.1:9000");
   eo.domain = get("domain");
   eo.region = get("region", "us-east-1");

@@ -130,13 +130,16 @@ Result<VersionListing> IndexSnapshot::ListVersions(const ListVersionsOptions& op
   LongKeyTable::Iterator it = tables_->versions->NewIterator(txn_);
   SHALE_RETURN_IF_ERROR(it.Seek(target));
   if (skip_equal && it.Valid() && it.key() == target) SHALE_RETURN_IF_ERROR(it.Next());
+  uint64_t bytes = 0;
   while (it.Valid() && it.key().starts_with(range)) {
-    if (listing.entries.size() >= options.limit) {
+    if (listing.entries.size() >= options.limit ||
+        (options.max_bytes > 0 && bytes >= options.max_bytes)) {
       listing.truncated = true;
       break;
     }
     SHALE_ASSIGN_OR_RETURN(VersionKey vk, DecodeVersionKey(it.key()));
     SHALE_ASSIGN_OR_RETURN(VersionEntry e, DecodeMetadataEntry(it.value()));
+    bytes += vk.key.size() + e.payload.size();
     listing.entries.push_back(VersionListEntry{std::move(vk.key), vk.version, std::move(e)});
     SHALE_RETURN_IF_ERROR(it.Next());
     if (options.latest_only) {

@@ -31,13 +31,16 @@ struct ListVersionsOptions {
   // With start_after_key: resume right after this version of that key instead (the
   // key-marker/version-id-marker pair of ListObjectVersions). Ignored when latest_only.
   std::optional<VersionId> start_after_version;
-  size_t limit = 1000;       // At most this many entries.
+  size_t limit = 1000;  // At most this many entries.
+  // When non-zero, the page also ends once its keys and payloads add up to this many bytes
+  // (always at least one entry), so pages of large records stay bounded in memory.
+  uint64_t max_bytes = 0;
   bool latest_only = false;  // Only the newest version of each key (may be a delete marker).
 };
 
 struct VersionListing {
   std::vector<VersionListEntry> entries;  // Key order, newest version first within a key.
-  bool truncated = false;                 // More entries match beyond `limit`.
+  bool truncated = false;                 // More entries match beyond `limit` (or `max_bytes`).
 };
 
 class IndexSnapshot {

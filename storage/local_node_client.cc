@@ -52,6 +52,7 @@ Result<node_wire::WireVersionPage> LocalNodeClient::ListVersions(const NodeListR
   o.start_after_key = request.start_after_key;
   o.start_after_version = request.start_after_version;
   o.limit = request.limit;
+  o.max_bytes = request.max_bytes;
   o.latest_only = request.latest_only;
   SHALE_ASSIGN_OR_RETURN(VersionPage page, engine_->ListVersions(o));
   return ToWirePage(std::move(page));

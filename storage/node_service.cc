@@ -351,6 +351,11 @@ NodeResponse NodeService::List(std::string_view bucket_encoded, std::string_view
     }
     options.limit = *limit;
   }
+  if (const std::string* v = Find(*params, "max_bytes")) {
+    auto max_bytes = ParseUint(*v, "max_bytes");
+    if (!max_bytes.ok()) return Error(max_bytes.status(), "list");
+    options.max_bytes = *max_bytes;
+  }
   auto latest = ParseBool(Find(*params, "latest_only"), "latest_only");
   if (!latest.ok()) return Error(latest.status(), "list");
   options.latest_only = *latest;

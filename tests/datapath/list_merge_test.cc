@@ -295,5 +295,23 @@ TEST_F(ListMergeTest, DelimiterListingReadsBoundedEntriesWhateverTheBucketHolds)
   EXPECT_LE(nodes_.client(0).list_calls, 4u);
 }
 
+TEST_F(ListMergeTest, PagesOfLargeRecordsAreBoundedBySize) {
+  // Records that carry a small object's bytes: a node page stops at page_bytes.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 60; ++i) {
+    std::string k = "big" + std::to_string(100 + i);
+    ASSERT_OK(nodes_.client(0).PutVersion(kBucket, k, ListVersion(1), std::string(10000, 'x'),
+                                          WireKind::kObject));
+    keys.push_back(k);
+  }
+  std::vector<ListSet> sets = {Set({0}, 1)};
+  ASSERT_OK_AND_ASSIGN(MergedPage page,
+                       MergeListing(sets, kBucket, ListQuery{}, MergeOptions{1000, 25000}));
+  EXPECT_EQ(Keys(page), keys);
+  EXPECT_EQ(page.objects[7].payload, std::string(10000, 'x'));
+  // At most 3 records (about 30 KB) per call: 20 calls.
+  EXPECT_EQ(nodes_.client(0).list_calls, 20u);
+}
+
 }  // namespace
 }  // namespace shale::gateway

@@ -2,6 +2,7 @@
 // limits and timeouts, /health and /metrics, streaming bodies both ways, shutdown draining,
 // curl --aws-sigv4 as a real client, and TLS.
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "tests/gateway/http_server_fixture.h"
@@ -9,6 +10,30 @@
 
 namespace shale::gateway::testing {
 namespace {
+
+TEST(HttpServerStartTest, BadOptionsAreRefused) {
+  auto handler = [](S3Request&, S3ResponseWriter&) { return Status::OK(); };
+  HttpServerOptions bad_host;
+  bad_host.listen = "not-an-ip:0";
+  EXPECT_FALSE(HttpServer::Start(bad_host, handler).ok());
+  HttpServerOptions half_tls;
+  half_tls.listen = "127.0.0.1:0";
+  half_tls.tls_cert = "/nonexistent/cert.pem";
+  EXPECT_FALSE(HttpServer::Start(half_tls, handler).ok());
+  HttpServerOptions missing_files = half_tls;
+  missing_files.tls_key = "/nonexistent/key.pem";
+  auto s = HttpServer::Start(missing_files, handler);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  HttpServerOptions ok;
+  ok.listen = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(auto server, HttpServer::Start(ok, handler));
+  HttpServerOptions taken;
+  taken.listen = "127.0.0.1:" + std::to_string(server->port());
+  auto clash = HttpServer::Start(taken, handler);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.status().code(), StatusCode::kUnavailable);
+}
 
 TEST_F(HttpServerTest, HealthIsUnauthenticatedAndCarriesARequestId) {
   StartServer();
@@ -300,6 +325,67 @@ TEST_F(HttpServerTest, CurlAwsSigV4PutAndGet) {
                 &out),
             0);
   EXPECT_EQ(out, "403");
+}
+
+// boto3 as a real client (>= 1.36 sends CRC checksum trailers in aws-chunked bodies inside
+// HTTP chunked transfer coding by default). Prints "<sha ok> <trailers> <version>".
+constexpr char kBotoScript[] = R"(
+import boto3, os, hashlib
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=os.environ["EP"], aws_access_key_id=os.environ["AK"],
+                  aws_secret_access_key=os.environ["SK"], region_name="us-east-1",
+                  config=Config(s3={"addressing_style": "path"}),
+                  verify=os.environ.get("CA") or None)
+data = bytes((i * 7) % 251 for i in range(300000))
+h = s3.put_object(Bucket="bkt", Key="obj", Body=data)["ResponseMetadata"]["HTTPHeaders"]
+print(h.get("x-echo-sha256") == hashlib.sha256(data).hexdigest(), h.get("x-echo-trailers"),
+      boto3.__version__)
+)";
+
+std::string RunBoto(const std::string& python, const std::string& dir, const std::string& endpoint,
+                    const Credentials& c, const std::string& ca) {
+  std::string script = dir + "/boto_put.py";
+  std::ofstream(script) << kBotoScript;
+  std::string out;
+  std::string cmd = "EP=" + endpoint + " AK=" + c.access_key + " SK='" + c.secret_key +
+                    "' CA=" + ca + " " + python + " " + script + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST_F(HttpServerTest, Boto3PutWithDefaultChecksums) {
+  std::string probe;
+  if (Run("python3 -c 'import boto3' 2>/dev/null", &probe) != 0) GTEST_SKIP() << "no boto3";
+  shale::testing::TempDir dir;
+  std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  ASSERT_EQ(Run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+                "-addext subjectAltName=DNS:localhost -keyout " +
+                    key + " -out " + cert + " 2>&1",
+                &probe),
+            0);
+  // The machine's default python3 (a recent boto3) and Debian's (boto3 1.26), when present.
+  for (std::string python : {"python3", "/usr/bin/python3"}) {
+    if (Run(python + " -c 'import boto3' 2>/dev/null", &probe) != 0) continue;
+    StartServer();
+    std::string out = RunBoto(python, dir.path(), Url(""), alice_, "");
+    EXPECT_EQ(out.rfind("True ", 0), 0u) << python << ": " << out;
+    std::cout << python << " over http: " << out;
+    server_->Shutdown();
+    server_->Wait();
+    HttpServerOptions tls;
+    tls.tls_cert = cert;
+    tls.tls_key = key;
+    StartServer(tls);
+    out = RunBoto(python, dir.path(), "https://localhost:" + std::to_string(port_), alice_, cert);
+    EXPECT_EQ(out.rfind("True ", 0), 0u) << python << ": " << out;
+    std::cout << python << " over https: " << out;
+    server_->Shutdown();
+    server_->Wait();
+  }
 }
 
 TEST_F(HttpServerTest, TlsWithASelfSignedCertificate) {

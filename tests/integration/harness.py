@@ -8,11 +8,13 @@ client command, keeps its output and raises Failure (printing command, exit code
 stderr) when it fails. Standard library only: this runs under Debian's /usr/bin/python3.
 """
 
+import json
 import os
 import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -133,11 +135,17 @@ class ShaleServer:
     host_port ("127.0.0.1:N"), ca_bundle (the cert path over https, else None), tmp (a scratch
     dir for the test, removed at exit unless SHALE_KEEP_TEST_DIRS is set)."""
 
-    def __init__(self, binary, https=False, extra_args=()):
+    def __init__(self, binary, https=False, extra_args=(), tmp=None, env_credentials=True):
+        """`tmp`: reuse a scratch dir (and its data dir) of an earlier server, which then owns
+        it; `env_credentials`: pass SHALE_ACCESS_KEY/SHALE_SECRET_KEY (else the server uses
+        the credentials kept in its data dir, generating them on first start)."""
         self.binary = binary
         self.https = https
         self.extra_args = list(extra_args)
-        self.tmp = tempfile.mkdtemp(prefix="shale-integration-")
+        self.owns_tmp = tmp is None
+        self.tmp = tmp or tempfile.mkdtemp(prefix="shale-integration-")
+        self.env_credentials = env_credentials
+        self.access_key = self.secret_key = None
         self.ca_bundle = None
         self.proc = None
         self.endpoint = None
@@ -152,9 +160,10 @@ class ShaleServer:
             cert, key = make_self_signed_cert(self.tmp)
             self.ca_bundle = cert
             args += ["--tls-cert", cert, "--tls-key", key]
-        env = client_env({"SHALE_ACCESS_KEY": ACCESS_KEY, "SHALE_SECRET_KEY": SECRET_KEY})
+        env = client_env({"SHALE_ACCESS_KEY": ACCESS_KEY, "SHALE_SECRET_KEY": SECRET_KEY}
+                         if self.env_credentials else {})
         log("starting: " + " ".join(args))
-        self._log = open(self._log_path, "wb")
+        self._log = open(self._log_path, "ab")
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=self._log)
         found = threading.Event()
         pattern = re.compile(r"S3 endpoint: (https?://([0-9.]+:[0-9]+))")
@@ -163,6 +172,9 @@ class ShaleServer:
             for line in self.proc.stdout:
                 text = line.decode("utf-8", "replace")
                 self._stdout.append(text)
+                for field, attr in (("access key: ", "access_key"), ("secret key: ", "secret_key")):
+                    if text.strip().startswith(field) and getattr(self, attr) is None:
+                        setattr(self, attr, text.strip()[len(field):])
                 m = pattern.search(text)
                 if m and not found.is_set():
                     self.endpoint, self.host_port = m.group(1), m.group(2)
@@ -209,8 +221,113 @@ class ShaleServer:
                 self.proc.wait()
         finally:
             self._log.close()
-            if not os.environ.get("SHALE_KEEP_TEST_DIRS"):
+            if not self.owns_tmp:
+                pass
+            elif not os.environ.get("SHALE_KEEP_TEST_DIRS"):
                 shutil.rmtree(self.tmp, ignore_errors=True)
             else:
                 log("kept " + self.tmp)
+        return False
+
+
+def _free_ports(n):
+    """n ports the OS had free a moment ago (a node's --listen cannot take port 0 and report
+    back before the config naming every node is written)."""
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def _wait_for_log(proc, log_path, pattern, what):
+    """Polls `log_path` until `pattern` matches; returns the match."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        m = re.search(pattern, _text(read_bytes(log_path)))
+        if m:
+            return m
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise Failure("%s did not start (exit code %s):\n%s" % (what, proc.poll(),
+                                                            _text(read_bytes(log_path))))
+
+
+class RemoteCluster:
+    """`shale-gateway` in front of `nodes` real `shale-node` processes (a context manager),
+    with the same attributes as ShaleServer for the client flows."""
+
+    def __init__(self, gateway_binary, node_binary, nodes=6, k=4, m=2):
+        self.gateway_binary, self.node_binary = gateway_binary, node_binary
+        self.tmp = tempfile.mkdtemp(prefix="shale-integration-")
+        self.ca_bundle = None
+        self.endpoint = self.host_port = None
+        self.procs = []  # (name, Popen, log path); the gateway last.
+        ports = _free_ports(nodes)
+        self.config = os.path.join(self.tmp, "cluster.json")
+        with open(self.config, "w") as f:
+            json.dump({
+                "cluster_id": "integration",
+                "nodes": [{"id": "n%d" % i, "address": "127.0.0.1:%d" % p,
+                           "data_dir": os.path.join(self.tmp, "n%d" % i)}
+                          for i, p in enumerate(ports)],
+                "erasure": {"k": k, "m": m},
+                "cluster_secret": "integration-cluster-secret-0123456789abcdef",
+                "users": [{"name": "admin", "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}],
+            }, f)
+        self.nodes = nodes
+
+    def _start(self, name, args):
+        log_path = os.path.join(self.tmp, name + ".log")
+        with open(log_path, "ab") as logf:
+            proc = subprocess.Popen(args, env=client_env(), stdout=logf, stderr=logf)
+        self.procs.append((name, proc, log_path))
+        return proc, log_path
+
+    def __enter__(self):
+        try:
+            for i in range(self.nodes):
+                proc, path = self._start("n%d" % i, [self.node_binary, "--config", self.config,
+                                                     "--node-id", "n%d" % i])
+                _wait_for_log(proc, path, r"msg=ready", "shale-node n%d" % i)
+            proc, path = self._start("gateway", [self.gateway_binary, "--config", self.config,
+                                                 "--listen", "127.0.0.1:0"])
+            m = _wait_for_log(proc, path, r"msg=ready endpoint=(https?://([0-9.]+:[0-9]+))",
+                              "shale-gateway")
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        self.endpoint, self.host_port = m.group(1), m.group(2)
+        log("gateway ready at %s over %d nodes" % (self.endpoint, self.nodes))
+        return self
+
+    def stop(self):
+        """SIGTERM to the gateway, then to every node: each must exit 0."""
+        for name, proc, path in reversed(self.procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(STOP_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            if proc.returncode != 0:
+                raise Failure("%s exited with %s after SIGTERM:\n%s" % (
+                    name, proc.returncode, _text(read_bytes(path))))
+
+    def __exit__(self, exc_type, exc, tb):
+        for name, proc, path in self.procs:
+            if exc_type is not None:
+                sys.stdout.write("--- %s log ---\n%s" % (name, _text(read_bytes(path))))
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        sys.stdout.flush()
+        if not os.environ.get("SHALE_KEEP_TEST_DIRS"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
         return False

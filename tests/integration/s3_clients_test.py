@@ -3,14 +3,18 @@
 listings exact:
     s3_clients_test.py --shale PATH --client awscli|boto3|s3cmd|rclone|curl|https
 Each run starts its own server (tests/integration/harness.py). `https` runs the core flow of
-every client once over https with a self-signed certificate the clients are told to trust.
+every client once over https with a self-signed certificate the clients are told to trust;
+`restart` checks that generated credentials and data survive a restart; `gateway` runs boto3
+and curl against shale-gateway over six shale-node processes.
 Exits 0 when every step passed, 1 on the first failure (its command and output printed)."""
 
 import argparse
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -124,7 +128,6 @@ def boto3_version(python):
 def boto3_flow(srv, rnd, core):
     pythons = [("/usr/bin/python3", None)]
     # The default python3 (PATH) is tested too when its boto3 sends checksums by default.
-    import shutil
     default = shutil.which("python3")
     if default and os.path.realpath(default) != os.path.realpath("/usr/bin/python3"):
         v = boto3_version(default)
@@ -281,6 +284,54 @@ def curl_flow(srv, rnd, core):
     check_eq(run(plain + [srv.endpoint + "/"], env=env)[1], b"403", "anonymous ListBuckets")
 
 
+# ---------------------------------------------------------------- restart
+
+def restart_test(binary, rnd):
+    """Generated credentials are kept and reused, and a restart serves the same data."""
+    tmp = tempfile.mkdtemp(prefix="shale-integration-")
+    data = rnd.randbytes(5 * MiB + 17)  # Erasure-coded (above the inline limit), two chunks.
+    path = os.path.join(tmp, "restart.bin")
+    harness.write_bytes(path, data)
+    try:
+        keys = []
+        for round_ in range(2):
+            log("== restart: run %d" % (round_ + 1))
+            with harness.ShaleServer(binary, tmp=tmp, env_credentials=False) as srv:
+                check(srv.access_key and srv.secret_key and "(" not in srv.secret_key,
+                      "the banner shows generated credentials")
+                keys.append((srv.access_key, srv.secret_key))
+                base = ["curl", "-sS", "--fail-with-body", "--aws-sigv4",
+                        "aws:amz:%s:s3" % REGION, "--user", "%s:%s" % keys[-1]]
+                url = srv.endpoint + "/restart-bucket"
+                if round_ == 0:
+                    run(base + ["-X", "PUT", url])
+                    run(base + ["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", path,
+                                url + "/object"])
+                got = run(base + [url + "/object"])[1]
+                check(got == data, "GET after %s is not bit-exact" % (
+                    "the put" if round_ == 0 else "a restart"))
+                srv.stop()
+        check_eq(keys[1], keys[0], "credentials after a restart")
+        mode = os.stat(os.path.join(tmp, "data", "credentials.json")).st_mode & 0o777
+        check_eq(oct(mode), oct(0o600), "mode of credentials.json")
+        # A layout that contradicts the data dir's is refused (exit 1, a message naming it).
+        _, _, err = run([binary, "server", "--data", os.path.join(tmp, "data"), "--drives", "3",
+                         "--k", "2", "--m", "1", "--listen", "127.0.0.1:0"],
+                        env=harness.client_env(), expect_ok=False)
+        check(b"6 drives, erasure 4+2" in err, "layout mismatch message: %r" % err)
+        # Usage errors exit 2 before touching anything.
+        for bad, says in ((["--drives", "5"], b"multiple of k+m"),
+                          (["--tls-cert", path], b"--tls-cert and --tls-key go together"),
+                          (["--listen", "nowhere"], b"")):
+            code, _, err = run([binary, "server", "--data", os.path.join(tmp, "unused")] + bad,
+                               env=harness.client_env(), expect_ok=False)
+            check(code == 2 and says in err, "shale server %s: exit %d, %r" % (bad, code, err))
+        check(not os.path.exists(os.path.join(tmp, "unused")), "a usage error created --data")
+    finally:
+        if not os.environ.get("SHALE_KEEP_TEST_DIRS"):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 FLOWS = {"awscli": awscli_flow, "boto3": boto3_flow, "s3cmd": s3cmd_flow,
          "rclone": rclone_flow, "curl": curl_flow}
 
@@ -288,12 +339,28 @@ FLOWS = {"awscli": awscli_flow, "boto3": boto3_flow, "s3cmd": s3cmd_flow,
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--shale", required=True, help="path of the shale binary")
-    parser.add_argument("--client", required=True, choices=sorted(FLOWS) + ["https"])
+    parser.add_argument("--client", required=True,
+                        choices=sorted(FLOWS) + ["https", "restart", "gateway"])
+    parser.add_argument("--gateway", help="path of shale-gateway (--client gateway)")
+    parser.add_argument("--node", help="path of shale-node (--client gateway)")
     args = parser.parse_args()
     rnd = harness.rng()
     https = args.client == "https"
     flows = sorted(FLOWS) if https else [args.client]
     try:
+        if args.client == "gateway":
+            # shale-gateway over six shale-node processes: boto3 and curl, the full flows.
+            with harness.RemoteCluster(args.gateway, args.node) as cluster:
+                for name in ("boto3", "curl"):
+                    log("== %s (shale-gateway)" % name)
+                    FLOWS[name](cluster, rnd, core=False)
+                cluster.stop()
+            log("passed")
+            return 0
+        if args.client == "restart":
+            restart_test(args.shale, rnd)
+            log("passed")
+            return 0
         with harness.ShaleServer(args.shale, https=https) as srv:
             for name in flows:
                 log("== %s%s" % (name, " (https, core flow)" if https else ""))

@@ -153,6 +153,41 @@ TEST_P(NodeClientConformanceTest, VersionsListAndBuckets) {
   EXPECT_THAT(client_->GetBucket("alpha"), StatusIs(StatusCode::kNotFound));
 }
 
+// The listing merge seeks past a common prefix by listing after the prefix padded with 0xFF
+// to the 1024-byte key limit: the largest key under it.
+TEST_P(NodeClientConformanceTest, ListsAfterTheLargestKeyUnderAPrefix) {
+  for (const char* k : {"a/", "a/x", "a/\xff\xff", "a\xff", "b"}) {
+    ASSERT_OK(client_->PutVersion("bkt", k, Version(1), "p", node_wire::WireKind::kObject));
+  }
+  NodeListRequest after{"bkt"};
+  after.start_after_key = "a/" + std::string(1022, '\xff');
+  after.latest_only = true;
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListVersions(after));
+  ASSERT_EQ(page.versions.size(), 2u);
+  EXPECT_EQ(page.versions[0].key, "a\xff");
+  EXPECT_EQ(page.versions[1].key, "b");
+}
+
+TEST_P(NodeClientConformanceTest, ListPagesAlsoEndBySize) {
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_OK(client_->PutVersion("bkt", "k" + std::to_string(i), Version(1),
+                                  std::string(1000, 'p'), node_wire::WireKind::kObject));
+  }
+  NodeListRequest r{"bkt"};
+  r.max_bytes = 2500;  // Each entry counts its key and payload: the third one crosses it.
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListVersions(r));
+  EXPECT_EQ(page.versions.size(), 3u);
+  EXPECT_TRUE(page.truncated);
+  r.max_bytes = 1;  // Never less than one entry.
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(r));
+  EXPECT_EQ(page.versions.size(), 1u);
+  EXPECT_TRUE(page.truncated);
+  r.max_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(r));
+  EXPECT_EQ(page.versions.size(), 5u);
+  EXPECT_FALSE(page.truncated);
+}
+
 TEST_P(NodeClientConformanceTest, RepairHintsAreQueuedOnce) {
   auto depth = [&]() -> std::string {
     auto status = client_->StatusJson();

@@ -80,6 +80,7 @@ TEST_F(NodeServiceTest, ErrorsMapToStatusAndJson) {
   EXPECT_EQ(Call("GET", "/v1/list/b?limit=0").status, 400);
   EXPECT_EQ(Call("GET", "/v1/list/b?limit=10001").status, 400);
   EXPECT_EQ(Call("GET", "/v1/list/b?latest_only=maybe").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/list/b?max_bytes=-1").status, 400);
   EXPECT_EQ(Call("POST", "/v1/shards/check", std::string(1, '\0')).status, 400);
 }
 
