@@ -6,6 +6,7 @@ const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       ServerCommand(),
       RebuildIndexCommand(),
+      BenchCommand(),
   };
   return commands;
 }

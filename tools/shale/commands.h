@@ -11,6 +11,7 @@ namespace shale::cli {
 
 CommandSpec RebuildIndexCommand();  // rebuild_index.cc
 CommandSpec ServerCommand();        // server.cc
+CommandSpec BenchCommand();         // bench.cc
 
 // Every command, in the order `shale --help` lists them.
 const std::vector<CommandSpec>& Commands();
