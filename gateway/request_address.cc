@@ -29,6 +29,11 @@ Result<RequestAddress> ResolveRequestAddress(std::string_view raw_path, std::str
     if (h.size() > d.size() + 1 && h.compare(h.size() - d.size(), d.size(), d) == 0 &&
         h[h.size() - d.size() - 1] == '.') {
       out.bucket = h.substr(0, h.size() - d.size() - 1);
+      // A Host is not percent-decoded, so nothing but a forged header puts a '/' there; such a
+      // "bucket" could never be addressed path-style (found by the fuzzer).
+      if (out.bucket.find('/') != std::string::npos) {
+        return MakeS3Error(S3ErrorCode::kInvalidURI, "the Host header names no valid bucket");
+      }
       out.key = path.substr(1);
       return out;
     }

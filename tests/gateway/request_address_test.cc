@@ -45,6 +45,10 @@ TEST(RequestAddressTest, Rejections) {
     ASSERT_FALSE(a.ok()) << path;
     EXPECT_EQ(S3ErrorFromStatus(a.status()).code, S3ErrorCode::kInvalidURI) << path;
   }
+  // A forged Host with a '/' in its bucket label (found by the fuzzer).
+  auto a = ResolveRequestAddress("/", "a/b.s3.test", "s3.test");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(S3ErrorFromStatus(a.status()).code, S3ErrorCode::kInvalidURI);
 }
 
 TEST(RequestAddressTest, HostWithoutPort) {
