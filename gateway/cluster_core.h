@@ -26,9 +26,10 @@
 #include "common/erasure.h"
 #include "common/hlc.h"
 #include "common/node_client.h"
+#include "common/object_record.h"
+#include "common/placement.h"
 #include "gateway/chunk_buffer_pool.h"
-#include "gateway/object_record.h"
-#include "gateway/placement.h"
+#include "gateway/object_store.h"
 
 namespace shale::gateway {
 

@@ -4,9 +4,9 @@
 #include <map>
 
 #include "common/node_fanout.h"
+#include "common/object_record.h"
 #include "gateway/cluster_core.h"
 #include "gateway/list_merge.h"
-#include "gateway/object_record.h"
 
 namespace shale::gateway {
 namespace {

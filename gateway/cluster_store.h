@@ -18,10 +18,13 @@
 #include "common/result.h"
 #include "gateway/object_store.h"
 
+namespace shale {
+struct BucketRecord;
+}  // namespace shale
+
 namespace shale::gateway {
 
 class ClusterCore;
-struct BucketRecord;
 
 struct ClusterStoreOptions {
   uint32_t origin = 0;           // HLC origin id of this gateway process (distinct per gateway).

@@ -27,55 +27,21 @@
 #include <vector>
 
 #include "common/hlc.h"
+#include "common/object_info.h"
 #include "common/result.h"
 #include "common/status.h"
 
 namespace shale::gateway {
 
+// The value types live in common/ (the repair coordinator on the nodes decodes records too).
+using ::shale::BucketInfo;
+using ::shale::ChecksumAlgorithm;
+using ::shale::ObjectAttributes;
+using ::shale::ObjectChecksum;
+using ::shale::ObjectInfo;
+
 // Pulls the next bytes of a body into `buf`: the count written (0 only at the end) or an error.
 using BodySource = std::function<Result<size_t>(std::span<char> buf)>;
-
-// The checksum algorithms of S3's flexible checksums (x-amz-checksum-*).
-enum class ChecksumAlgorithm : uint8_t { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
-
-// An algorithm and its value as S3 shows it (base64 of the big-endian digest).
-struct ObjectChecksum {
-  ChecksumAlgorithm algorithm = ChecksumAlgorithm::kCrc32;
-  std::string base64;
-  friend bool operator==(const ObjectChecksum&, const ObjectChecksum&) = default;
-};
-
-// What the client set on the object; stored verbatim, returned on GET/HEAD.
-struct ObjectAttributes {
-  std::string content_type;  // Empty: the handler answers with binary/octet-stream.
-  std::string content_encoding;
-  std::string content_disposition;
-  std::string content_language;
-  std::string cache_control;
-  std::string expires;
-  // x-amz-meta-*: names lowercased and without the prefix, in the order received.
-  std::vector<std::pair<std::string, std::string>> user_metadata;
-  // Object tags (x-amz-tagging / PutObjectTagging), in the order given.
-  std::vector<std::pair<std::string, std::string>> tags;
-  friend bool operator==(const ObjectAttributes&, const ObjectAttributes&) = default;
-};
-
-// One version of an object as the data path knows it.
-struct ObjectInfo {
-  std::string bucket;
-  std::string key;
-  VersionId version;
-  bool delete_marker = false;
-  uint64_t size = 0;
-  std::string etag;  // Without quotes: 32 lowercase hex digits (or "<hex>-<parts>").
-  int64_t last_modified_ms = 0;
-  std::string owner_id;
-  ObjectAttributes attributes;
-  std::vector<ObjectChecksum> checksums;  // Those the client asked to store.
-  // How the bytes are laid out on the nodes (placement, erasure or replicas, chunks): the data
-  // path's own encoding, opaque to the S3 layer; OpenRead needs it.
-  std::string layout;
-};
 
 // What a put computed over the body it read.
 struct PutDigests {
@@ -124,15 +90,6 @@ struct ListResult {
   // When truncated: the last key or common prefix returned (continuing after it skips the
   // whole common prefix).
   std::string next_marker;
-};
-
-struct BucketInfo {
-  std::string name;
-  std::string owner_id;
-  int64_t created_ms = 0;
-  std::string region;     // LocationConstraint; empty means us-east-1.
-  std::string cors_json;  // The bucket's CORS rules in the S3 layer's own encoding; empty: none.
-  friend bool operator==(const BucketInfo&, const BucketInfo&) = default;
 };
 
 class ObjectStore {

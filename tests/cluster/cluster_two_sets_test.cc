@@ -11,7 +11,7 @@
 
 #include "common/encoding.h"
 #include "common/hash.h"
-#include "gateway/placement.h"
+#include "common/placement.h"
 #include "tests/cluster/cluster_harness.h"
 #include "tests/cluster/listing_model.h"
 #include "tests/node/node_test_util.h"
@@ -103,7 +103,7 @@ class ClusterTwoSetsTest : public ::testing::Test {
 TEST_F(ClusterTwoSetsTest, ObjectsSpreadOverBothSetsAndSurviveOneNodeDownInEach) {
   // Which nodes took shards of each object: the whole set Placement names (nodes
   // [6s, 6s + 6) in config order), and both sets get objects.
-  const gateway::Placement placement(12, 6);
+  const Placement placement(12, 6);
   std::set<uint32_t> sets_used;
   std::vector<std::string> data;
   for (int i = 0; i < 16; ++i) {

@@ -9,9 +9,9 @@
 #include <set>
 
 #include "common/erasure.h"
+#include "common/object_record.h"
+#include "common/placement.h"
 #include "gateway/cluster_store.h"
-#include "gateway/object_record.h"
-#include "gateway/placement.h"
 #include "tests/datapath/cluster_store_test_util.h"
 #include "tests/support/random_seed.h"
 

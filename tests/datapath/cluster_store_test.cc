@@ -11,7 +11,7 @@
 #include "common/crc.h"
 #include "common/encoding.h"
 #include "common/hash.h"
-#include "gateway/object_record.h"
+#include "common/object_record.h"
 #include "tests/datapath/cluster_store_test_util.h"
 #include "tests/support/random_seed.h"
 

@@ -1,7 +1,7 @@
 // The data path's record codecs: round trips of every field, strict decoding (every truncation
 // and trailing byte refused), shard ids.
 
-#include "gateway/object_record.h"
+#include "common/object_record.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Placement: stable (the hash is a format), spread evenly over sets and rotations, and growing
 // the cluster by a set moves only the objects the new set wins.
 
-#include "gateway/placement.h"
+#include "common/placement.h"
 
 #include <gtest/gtest.h>
 

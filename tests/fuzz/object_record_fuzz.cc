@@ -1,4 +1,4 @@
-// Fuzz target for the data path's record decoders (gateway/object_record.h): version records,
+// Fuzz target for the data path's record decoders (common/object_record.h): version records,
 // layouts and bucket records come from storage nodes and are parsed as untrusted bytes.
 // Properties checked on every input: no decoder crashes, hangs or reads out of bounds, and
 // whatever decodes re-encodes to the same bytes (the encodings are canonical).
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "gateway/object_record.h"
+#include "common/object_record.h"
 
 namespace {
 
@@ -17,7 +17,7 @@ void Require(bool condition) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace gw = shale::gateway;
+  namespace gw = shale;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   if (auto rec = gw::DecodeObjectRecord(input); rec.ok()) {
     Require(gw::EncodeObjectRecord(rec->info, rec->attr_revision) == input);

@@ -1,8 +1,8 @@
-#include "gateway/object_record.h"
+#include "common/object_record.h"
 
 #include <cstring>
 
-namespace shale::gateway {
+namespace shale {
 namespace {
 
 // Little-endian fixed-width integers and u32-length-prefixed strings.
@@ -242,4 +242,4 @@ Result<BucketRecord> DecodeBucketRecord(std::string_view name, std::string_view 
   return rec;
 }
 
-}  // namespace shale::gateway
+}  // namespace shale

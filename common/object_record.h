@@ -13,10 +13,10 @@
 
 #include "common/hlc.h"
 #include "common/node_wire.h"
+#include "common/object_info.h"
 #include "common/result.h"
-#include "gateway/object_store.h"
 
-namespace shale::gateway {
+namespace shale {
 
 inline constexpr uint8_t kObjectRecordFormat = 1;
 inline constexpr uint8_t kLayoutFormat = 1;
@@ -76,4 +76,4 @@ struct BucketRecord {
 std::string EncodeBucketRecord(const BucketRecord& record);
 Result<BucketRecord> DecodeBucketRecord(std::string_view name, std::string_view payload);
 
-}  // namespace shale::gateway
+}  // namespace shale

@@ -1,10 +1,10 @@
-#include "gateway/placement.h"
+#include "common/placement.h"
 
 #include <string>
 
 #include "common/hash.h"
 
-namespace shale::gateway {
+namespace shale {
 namespace {
 
 // SplitMix64's finalizer: a bijective mixer, so distinct (hash, set) pairs score independently.
@@ -48,4 +48,4 @@ ObjectPlacement Placement::Locate(std::string_view bucket, std::string_view key)
   return p;
 }
 
-}  // namespace shale::gateway
+}  // namespace shale

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace shale::gateway {
+namespace shale {
 
 struct ObjectPlacement {
   uint32_t set = 0;       // Index of the erasure set: nodes [set*(k+m), (set+1)*(k+m)).
@@ -41,4 +41,4 @@ class Placement {
   uint32_t set_size_;
 };
 
-}  // namespace shale::gateway
+}  // namespace shale
