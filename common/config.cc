@@ -164,7 +164,7 @@ Status ParseStorage(const rapidjson::Value& value, std::string_view source, Stor
       ObjectReader r, ObjectReader::Open(value, "storage", source,
                                          {"segment_size", "lmdb_map_size", "compaction_threshold",
                                           "space_reserve_bytes", "group_commit_max_batch",
-                                          "scrub_rate_bytes_per_sec"}));
+                                          "scrub_rate_bytes_per_sec", "scrub_period_seconds"}));
   SHALE_RETURN_IF_ERROR(ReadUint(r, "segment_size", 1 * kMiB, 16 * kGiB, &s->segment_size));
   SHALE_RETURN_IF_ERROR(ReadUint(r, "lmdb_map_size", 16 * kMiB, 1024 * kGiB, &s->lmdb_map_size));
   SHALE_ASSIGN_OR_RETURN(std::optional<double> threshold, r.Number("compaction_threshold"));
@@ -180,6 +180,24 @@ Status ParseStorage(const rapidjson::Value& value, std::string_view source, Stor
       ReadUint(r, "group_commit_max_batch", 1, 65536, &s->group_commit_max_batch));
   SHALE_RETURN_IF_ERROR(ReadUint(r, "scrub_rate_bytes_per_sec", 0, uint64_t{100} << 30,
                                  &s->scrub_rate_bytes_per_sec));
+  SHALE_RETURN_IF_ERROR(
+      ReadUint(r, "scrub_period_seconds", 1, uint64_t{3650} * 86400, &s->scrub_period_seconds));
+  return Status::OK();
+}
+
+Status ParseRepair(const rapidjson::Value& value, std::string_view source, RepairConfig* c) {
+  SHALE_ASSIGN_OR_RETURN(ObjectReader r,
+                         ObjectReader::Open(value, "repair", source,
+                                            {"rate_bytes_per_sec", "sweep_period_seconds",
+                                             "orphan_grace_seconds", "coordinator_check_seconds"}));
+  SHALE_RETURN_IF_ERROR(
+      ReadUint(r, "rate_bytes_per_sec", 0, uint64_t{100} << 30, &c->rate_bytes_per_sec));
+  SHALE_RETURN_IF_ERROR(
+      ReadUint(r, "sweep_period_seconds", 1, uint64_t{3650} * 86400, &c->sweep_period_seconds));
+  SHALE_RETURN_IF_ERROR(
+      ReadUint(r, "orphan_grace_seconds", 1, uint64_t{3650} * 86400, &c->orphan_grace_seconds));
+  SHALE_RETURN_IF_ERROR(
+      ReadUint(r, "coordinator_check_seconds", 1, 3600, &c->coordinator_check_seconds));
   return Status::OK();
 }
 
@@ -297,10 +315,10 @@ Result<ClusterConfig> ParseClusterConfig(std::string_view text, std::string_view
   SHALE_RETURN_IF_ERROR(json::ParseDocument(text, source, &doc));
   SHALE_ASSIGN_OR_RETURN(
       ObjectReader r,
-      ObjectReader::Open(
-          doc, "", source,
-          {"cluster_id", "nodes", "erasure", "chunk_size", "inline_limit", "write_quorum",
-           "read_quorum", "cluster_secret", "cluster_secret_file", "users", "storage"}));
+      ObjectReader::Open(doc, "", source,
+                         {"cluster_id", "nodes", "erasure", "chunk_size", "inline_limit",
+                          "write_quorum", "read_quorum", "cluster_secret", "cluster_secret_file",
+                          "users", "storage", "repair", "multipart_min_part_size"}));
   ClusterConfig c;
   SHALE_ASSIGN_OR_RETURN(c.cluster_id, r.RequiredString("cluster_id"));
   SHALE_RETURN_IF_ERROR(CheckToken(r, "cluster_id", c.cluster_id, 1, 64, IsIdChar, "[a-z0-9-]"));
@@ -342,6 +360,11 @@ Result<ClusterConfig> ParseClusterConfig(std::string_view text, std::string_view
   if (const rapidjson::Value* storage = r.Find("storage")) {
     SHALE_RETURN_IF_ERROR(ParseStorage(*storage, source, &c.storage));
   }
+  if (const rapidjson::Value* repair = r.Find("repair")) {
+    SHALE_RETURN_IF_ERROR(ParseRepair(*repair, source, &c.repair));
+  }
+  SHALE_RETURN_IF_ERROR(
+      ReadUint(r, "multipart_min_part_size", 1, 5 * kGiB, &c.multipart_min_part_size));
   SHALE_RETURN_IF_ERROR(
       CheckCrossFields(r, r.Find("write_quorum") != nullptr, r.Find("read_quorum") != nullptr, &c));
   return c;
@@ -451,7 +474,16 @@ std::string ClusterConfigToJson(const ClusterConfig& c) {
   kv("space_reserve_bytes", c.storage.space_reserve_bytes);
   kv("group_commit_max_batch", c.storage.group_commit_max_batch);
   kv("scrub_rate_bytes_per_sec", c.storage.scrub_rate_bytes_per_sec);
+  kv("scrub_period_seconds", c.storage.scrub_period_seconds);
   w.EndObject();
+  str("repair");
+  w.StartObject();
+  kv("rate_bytes_per_sec", c.repair.rate_bytes_per_sec);
+  kv("sweep_period_seconds", c.repair.sweep_period_seconds);
+  kv("orphan_grace_seconds", c.repair.orphan_grace_seconds);
+  kv("coordinator_check_seconds", c.repair.coordinator_check_seconds);
+  w.EndObject();
+  kv("multipart_min_part_size", c.multipart_min_part_size);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }

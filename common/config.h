@@ -52,7 +52,17 @@ struct StorageConfig {
   uint64_t space_reserve_bytes = 0;       // 0: min(1% of the disk, 256 MiB).
   uint32_t group_commit_max_batch = 256;  // Records per fdatasync, 1..65536.
   uint64_t scrub_rate_bytes_per_sec = 50'000'000;  // 0 pauses scrubbing.
+  uint64_t scrub_period_seconds = 7 * 86400;       // A full pass starts this long after the last.
   friend bool operator==(const StorageConfig&, const StorageConfig&) = default;
+};
+
+// The repair coordinator of each erasure set (runs on the set's nodes) and orphan collection.
+struct RepairConfig {
+  uint64_t rate_bytes_per_sec = 50'000'000;  // Shard bytes rebuilt per second; 0 pauses repair.
+  uint64_t sweep_period_seconds = 86400;   // Anti-entropy sweep restarts this long after the last.
+  uint64_t orphan_grace_seconds = 86400;   // Unreferenced shards and tombstones older than this go.
+  uint64_t coordinator_check_seconds = 5;  // How often a node re-evaluates who coordinates.
+  friend bool operator==(const RepairConfig&, const RepairConfig&) = default;
 };
 
 struct ClusterConfig {
@@ -73,6 +83,10 @@ struct ClusterConfig {
   std::string cluster_secret_file;  // Where cluster_secret came from, if from a file.
   std::vector<User> users;
   StorageConfig storage;
+  RepairConfig repair;
+  // Parts of a multipart upload but the last must have at least this many bytes (S3: 5 MiB);
+  // tests lower it to upload thousands of small parts.
+  uint64_t multipart_min_part_size = 5 * kMiB;
 
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
 };

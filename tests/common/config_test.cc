@@ -93,6 +93,28 @@ TEST(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.storage, StorageConfig{});
   EXPECT_EQ(c.storage.segment_size, kGiB);
   EXPECT_EQ(c.storage.scrub_rate_bytes_per_sec, 50'000'000u);
+  EXPECT_EQ(c.storage.scrub_period_seconds, 7u * 86400);
+  EXPECT_EQ(c.repair, RepairConfig{});
+  EXPECT_EQ(c.repair.orphan_grace_seconds, 86400u);
+  EXPECT_EQ(c.multipart_min_part_size, 5 * kMiB);
+}
+
+TEST(ConfigTest, RepairAndMultipartSettingsParseAndRoundTrip) {
+  ASSERT_OK_AND_ASSIGN(
+      ClusterConfig c,
+      ParseClusterConfig(
+          Edit({{"/repair", R"({"rate_bytes_per_sec":1000,"sweep_period_seconds":60,)"
+                            R"("orphan_grace_seconds":2,"coordinator_check_seconds":1})"},
+                {"/multipart_min_part_size", "1"}}),
+          "c.json"));
+  EXPECT_EQ(c.repair, (RepairConfig{1000, 60, 2, 1}));
+  EXPECT_EQ(c.multipart_min_part_size, 1u);
+  ASSERT_OK_AND_ASSIGN(ClusterConfig back, ParseClusterConfig(ClusterConfigToJson(c), "back"));
+  EXPECT_EQ(back, c);
+  EXPECT_THAT(ParseClusterConfig(Edit({{"/repair", R"({"orphan_grace_seconds":0})"}}), "c.json"),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseClusterConfig(Edit({{"/repair", R"({"grace":5})"}}), "c.json"),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(ConfigTest, WriteQuorumDefaultIsCappedAtSetSize) {
