@@ -43,6 +43,19 @@ struct NodeListRequest {
   bool latest_only = false;
 };
 
+// Where a whole-node scan of version records resumes: after this (bucket, key, version).
+struct NodeScanPosition {
+  std::string bucket;
+  std::string key;
+  NodeVersionId version{};
+};
+
+struct NodeScanRequest {
+  std::optional<NodeScanPosition> start_after;  // nullopt: from the first record.
+  uint32_t limit = 1000;                        // 1..10000 entries.
+  uint64_t max_bytes = 0;                       // As NodeListRequest::max_bytes (0: no byte bound).
+};
+
 class NodeClient {
  public:
   virtual ~NodeClient() = default;
@@ -78,6 +91,27 @@ class NodeClient {
   // Queues a repair hint on the node (durable when acknowledged; repeating a hint already
   // queued is a success and changes nothing). The version need not be stored on that node.
   virtual Status EnqueueRepair(const node_wire::RepairHint& hint) = 0;
+
+  // ---- Repair and scrub (issue 8). Defaults answer NotSupported so that test doubles need
+  // not implement them; HttpNodeClient and LocalNodeClient implement all of them.
+
+  // Every version record of every bucket (object records, delete markers and purge tombstones,
+  // WireKind::kPurged), in (bucket, key, newest version first) order: the anti-entropy sweep.
+  virtual Result<node_wire::WireScanPage> ScanVersions(const NodeScanRequest& request);
+  // Shard ids (with length, CRC and health, no bytes) in id byte order after `start_after`
+  // (empty: from the first); `limit` 1..10000. Orphan collection walks these.
+  virtual Result<node_wire::WireShardPage> ListShards(std::string_view start_after, uint32_t limit);
+  // The node's repair queue, oldest first (records marked bad by reads and scrub, object
+  // hints), and the removal of handled items by their `seq` (unknown seqs are ignored).
+  virtual Result<std::vector<node_wire::WireRepairItem>> PeekRepairs(uint32_t limit);
+  virtual Status RemoveRepairs(const std::vector<uint64_t>& seqs);
+  // Starts a scrub pass now unless one is running (OK either way).
+  virtual Status StartScrub();
+  // Asks the node's repair service for an anti-entropy sweep now (of the whole set, or of one
+  // bucket and key prefix). A node that does not coordinate its set answers OK and forwards
+  // nothing: callers send it to every node of the set. Unavailable when the node runs no
+  // repair service.
+  virtual Status StartRepair(const node_wire::RepairSweep& sweep);
 
   // OK when the node is up and writable; Unavailable with its reason otherwise.
   virtual Status Health() = 0;

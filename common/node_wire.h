@@ -48,7 +48,11 @@ struct ShardCheck {
 std::string EncodeCheckResponse(const std::vector<ShardCheck>& checks);
 Result<std::vector<ShardCheck>> DecodeCheckResponse(std::string_view body);
 
-enum class WireKind : uint8_t { kObject = 0, kDeleteMarker = 1 };
+// kPurged: a version tombstone. The version was deleted for good (DeleteObject with a versionId,
+// or a version superseded by an overwrite); the tombstone keeps every node, and repair, from
+// bringing it back until orphan collection drops it once the whole set holds it. A purge is
+// final: putting a non-purged record over a tombstone of the same version is refused.
+enum class WireKind : uint8_t { kObject = 0, kDeleteMarker = 1, kPurged = 2 };
 
 struct WireVersion {
   std::string key;
@@ -97,6 +101,61 @@ struct RepairHint {
 // trailing bytes.
 std::string EncodeRepairHint(const RepairHint& hint);
 Result<RepairHint> DecodeRepairHint(std::string_view body);
+
+// GET /v1/scan response (every bucket's version records): u8 truncated; u32 count; count x
+// { u16 bucket_len; bucket; then one list entry exactly as in GET /v1/list }.
+struct WireScanEntry {
+  std::string bucket;
+  WireVersion version;
+  friend bool operator==(const WireScanEntry&, const WireScanEntry&) = default;
+};
+struct WireScanPage {
+  std::vector<WireScanEntry> entries;
+  bool truncated = false;
+  friend bool operator==(const WireScanPage&, const WireScanPage&) = default;
+};
+std::string EncodeScanPage(const WireScanPage& page);
+Result<WireScanPage> DecodeScanPage(std::string_view body);
+
+// GET /v1/shards?after=<hex id>&limit= response: u8 truncated; u32 count; count x { u8 id_len;
+// id; u8 flags (bit1 healthy); u64 length; u32 crc32c } (ShardCheck with present = true).
+struct WireShardPage {
+  std::vector<ShardCheck> shards;
+  bool truncated = false;
+  friend bool operator==(const WireShardPage&, const WireShardPage&) = default;
+};
+std::string EncodeShardPage(const WireShardPage& page);
+Result<WireShardPage> DecodeShardPage(std::string_view body);
+
+// One item of a node's repair queue (GET /v1/repair?limit=): what needs repair on that node or
+// in its set. For kShard `shard_id` is set; for kVersion and kObjectHint bucket/key/version are
+// (decoded from the engine's version key); for kBucket `bucket` is the bucket record's name.
+enum class WireRepairKind : uint8_t { kShard = 1, kVersion = 2, kBucket = 3, kObjectHint = 4 };
+struct WireRepairItem {
+  uint64_t seq = 0;  // The handle for RemoveRepairs.
+  WireRepairKind kind = WireRepairKind::kShard;
+  std::string shard_id;
+  std::string bucket;
+  std::string key;
+  std::array<uint8_t, 16> version{};
+  std::string reason;
+  uint64_t enqueue_time_ms = 0;
+  friend bool operator==(const WireRepairItem&, const WireRepairItem&) = default;
+};
+// Response: u32 count; count x { u64 seq; u8 kind; u8 shard_id_len; shard_id; u16 bucket_len;
+// bucket; u16 key_len; key; 16 version bytes; u16 reason_len; reason; u64 enqueue_time_ms }.
+std::string EncodeRepairItems(const std::vector<WireRepairItem>& items);
+Result<std::vector<WireRepairItem>> DecodeRepairItems(std::string_view body);
+// POST /v1/repair/remove request: u32 count; count x u64 seq (at most 10000).
+std::string EncodeRepairSeqs(const std::vector<uint64_t>& seqs);
+Result<std::vector<uint64_t>> DecodeRepairSeqs(std::string_view body);
+
+// POST /v1/repair/sweep?bucket=&prefix= (both optional; prefix only with bucket).
+struct RepairSweep {
+  std::string bucket;  // Empty: every bucket of the set.
+  std::string prefix;
+  friend bool operator==(const RepairSweep&, const RepairSweep&) = default;
+};
 
 // Version ids on the wire: 32 lowercase hex digits.
 std::string VersionIdToHex(const std::array<uint8_t, 16>& version);

@@ -40,12 +40,19 @@ struct ObjectAttributes {
   friend bool operator==(const ObjectAttributes&, const ObjectAttributes&) = default;
 };
 
+// A bucket's versioning state (PutBucketVersioning). Objects written while kUnversioned or
+// kSuspended get S3's "null" version id; a new null version replaces the previous null version.
+enum class BucketVersioning : uint8_t { kUnversioned = 0, kEnabled = 1, kSuspended = 2 };
+
 // One version of an object as the data path knows it.
 struct ObjectInfo {
   std::string bucket;
   std::string key;
-  VersionId version;
+  VersionId version;  // Always a real HLC id: it orders the versions of a key.
   bool delete_marker = false;
+  // S3 shows this version's id as "null" (written while the bucket was unversioned or
+  // suspended). Records of format 1 (before versioning existed) decode as null versions.
+  bool null_version = true;
   uint64_t size = 0;
   std::string etag;  // Without quotes: 32 lowercase hex digits (or "<hex>-<parts>").
   int64_t last_modified_ms = 0;
@@ -63,6 +70,7 @@ struct BucketInfo {
   int64_t created_ms = 0;
   std::string region;     // LocationConstraint; empty means us-east-1.
   std::string cors_json;  // The bucket's CORS rules in the S3 layer's own encoding; empty: none.
+  BucketVersioning versioning = BucketVersioning::kUnversioned;
   friend bool operator==(const BucketInfo&, const BucketInfo&) = default;
 };
 

@@ -1,5 +1,7 @@
 #include "common/object_record.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace shale {
@@ -100,6 +102,31 @@ void WritePairs(Writer& w, const std::vector<std::pair<std::string, std::string>
   }
 }
 
+void WriteChecksums(Writer& w, const std::vector<ObjectChecksum>& checksums) {
+  w.U32(static_cast<uint32_t>(checksums.size()));
+  for (const ObjectChecksum& c : checksums) {
+    w.U8(static_cast<uint8_t>(c.algorithm));
+    w.Str(c.base64);
+  }
+}
+
+bool ReadChecksums(Reader& r, std::vector<ObjectChecksum>* out) {
+  uint32_t count;
+  if (!r.U32(&count) || count > 16) return false;
+  out->resize(count);
+  for (ObjectChecksum& c : *out) {
+    uint8_t algorithm;
+    if (!r.U8(&algorithm) || algorithm > static_cast<uint8_t>(ChecksumAlgorithm::kSha256) ||
+        !r.Str(&c.base64)) {
+      return false;
+    }
+    c.algorithm = static_cast<ChecksumAlgorithm>(algorithm);
+  }
+  return true;
+}
+
+constexpr uint32_t kMaxParts = 10000;
+
 }  // namespace
 
 std::string EncodeLayout(const ObjectLayout& l) {
@@ -116,6 +143,15 @@ std::string EncodeLayout(const ObjectLayout& l) {
   w.U32(l.replicas);
   w.U8(l.has_data ? 1 : 0);
   if (l.has_data) w.Str(l.data);
+  w.U32(static_cast<uint32_t>(l.parts.size()));
+  for (const PartExtent& p : l.parts) {
+    w.U32(p.part_number);
+    w.U64(p.size);
+    w.U64(p.chunk_size);
+    w.Version(p.data_id);
+    w.Str(p.etag);
+    WriteChecksums(w, p.checksums);
+  }
   return w.Take();
 }
 
@@ -123,15 +159,36 @@ Result<ObjectLayout> DecodeLayout(std::string_view bytes) {
   Reader r(bytes, "object layout");
   ObjectLayout l;
   uint8_t format, kind, has_data;
-  if (!r.U8(&format) || format != kLayoutFormat || !r.U8(&kind) || kind > 2 || !r.U32(&l.set) ||
-      !r.U32(&l.rotation) || !r.U32(&l.k) || !r.U32(&l.m) || !r.U64(&l.chunk_size) ||
-      !r.Version(&l.data_id) || !r.U32(&l.replicas) || !r.U8(&has_data) || has_data > 1) {
+  if (!r.U8(&format) || format < 1 || format > kLayoutFormat || !r.U8(&kind) ||
+      kind > (format == 1 ? 2 : 3) || !r.U32(&l.set) || !r.U32(&l.rotation) || !r.U32(&l.k) ||
+      !r.U32(&l.m) || !r.U64(&l.chunk_size) || !r.Version(&l.data_id) || !r.U32(&l.replicas) ||
+      !r.U8(&has_data) || has_data > 1) {
     return r.Error();
   }
   l.kind = static_cast<LayoutKind>(kind);
   l.has_data = has_data == 1;
   if (l.has_data && !r.Str(&l.data)) return r.Error();
+  if (format >= 2) {
+    uint32_t parts;
+    if (!r.U32(&parts) || parts > kMaxParts) return r.Error();
+    l.parts.resize(parts);
+    for (PartExtent& p : l.parts) {
+      if (!r.U32(&p.part_number) || !r.U64(&p.size) || !r.U64(&p.chunk_size) ||
+          !r.Version(&p.data_id) || !r.Str(&p.etag) || !ReadChecksums(r, &p.checksums)) {
+        return r.Error();
+      }
+    }
+  }
   if (!r.AtEnd()) return r.Error();
+  const bool parts_ok = l.kind == LayoutKind::kMultipart
+                            ? !l.parts.empty() && std::all_of(l.parts.begin(), l.parts.end(),
+                                                              [](const PartExtent& p) {
+                                                                return p.chunk_size > 0 &&
+                                                                       p.part_number >= 1 &&
+                                                                       p.part_number <= kMaxParts;
+                                                              })
+                            : l.parts.empty();
+  if (!parts_ok) return Status::Corruption("object layout: inconsistent parts");
   if (l.kind != LayoutKind::kNone &&
       (l.k == 0 || l.k > 16 || l.m > 4 || l.rotation >= l.k + l.m ||
        (l.kind == LayoutKind::kErasure && l.chunk_size == 0) ||
@@ -157,12 +214,9 @@ std::string EncodeObjectRecord(const ObjectInfo& info, const VersionId& attr_rev
   }
   WritePairs(w, a.user_metadata);
   WritePairs(w, a.tags);
-  w.U32(static_cast<uint32_t>(info.checksums.size()));
-  for (const ObjectChecksum& c : info.checksums) {
-    w.U8(static_cast<uint8_t>(c.algorithm));
-    w.Str(c.base64);
-  }
+  WriteChecksums(w, info.checksums);
   w.Str(info.layout);
+  w.U8(info.null_version ? 1 : 0);
   return w.Take();
 }
 
@@ -173,25 +227,23 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view payload) {
   ObjectAttributes& a = info.attributes;
   uint8_t format;
   uint64_t modified;
-  uint32_t checksums;
-  if (!r.U8(&format) || format != kObjectRecordFormat || !r.Version(&rec.attr_revision) ||
-      !r.U64(&info.size) || !r.U64(&modified) || !r.Str(&info.etag) || !r.Str(&info.owner_id) ||
-      !r.Str(&a.content_type) || !r.Str(&a.content_encoding) || !r.Str(&a.content_disposition) ||
+  if (!r.U8(&format) || format < 1 || format > kObjectRecordFormat ||
+      !r.Version(&rec.attr_revision) || !r.U64(&info.size) || !r.U64(&modified) ||
+      !r.Str(&info.etag) || !r.Str(&info.owner_id) || !r.Str(&a.content_type) ||
+      !r.Str(&a.content_encoding) || !r.Str(&a.content_disposition) ||
       !r.Str(&a.content_language) || !r.Str(&a.cache_control) || !r.Str(&a.expires) ||
-      !r.Pairs(&a.user_metadata) || !r.Pairs(&a.tags) || !r.U32(&checksums) || checksums > 16) {
+      !r.Pairs(&a.user_metadata) || !r.Pairs(&a.tags) || !ReadChecksums(r, &info.checksums) ||
+      !r.Str(&info.layout)) {
     return r.Error();
   }
   info.last_modified_ms = static_cast<int64_t>(modified);
-  info.checksums.resize(checksums);
-  for (ObjectChecksum& c : info.checksums) {
-    uint8_t algorithm;
-    if (!r.U8(&algorithm) || algorithm > static_cast<uint8_t>(ChecksumAlgorithm::kSha256) ||
-        !r.Str(&c.base64)) {
-      return r.Error();
-    }
-    c.algorithm = static_cast<ChecksumAlgorithm>(algorithm);
+  info.null_version = true;  // Format 1 predates versioning: every object was a null version.
+  if (format >= 2) {
+    uint8_t flags;
+    if (!r.U8(&flags) || flags > 1) return r.Error();
+    info.null_version = (flags & 1) != 0;
   }
-  if (!r.Str(&info.layout) || !r.AtEnd()) return r.Error();
+  if (!r.AtEnd()) return r.Error();
   return rec;
 }
 
@@ -214,6 +266,39 @@ std::string ShardId(const VersionId& data_id, uint32_t chunk, uint32_t shard) {
   return id;
 }
 
+std::vector<ErasureExtent> ErasureExtents(const ObjectLayout& layout, uint64_t object_size) {
+  std::vector<ErasureExtent> out;
+  if (layout.kind == LayoutKind::kErasure) {
+    out.push_back({layout.data_id, object_size, layout.chunk_size});
+  } else if (layout.kind == LayoutKind::kMultipart) {
+    out.reserve(layout.parts.size());
+    for (const PartExtent& p : layout.parts) out.push_back({p.data_id, p.size, p.chunk_size});
+  }
+  return out;
+}
+
+uint64_t ChunkCount(const ErasureExtent& extent) {
+  if (extent.chunk_size == 0) return 0;
+  return (extent.size + extent.chunk_size - 1) / extent.chunk_size;
+}
+
+std::string UploadsBucket(std::string_view bucket) { return std::string(bucket) + ":uploads"; }
+std::string PartsBucket(std::string_view bucket) { return std::string(bucket) + ":parts"; }
+
+std::string PartKey(const VersionId& upload_id, uint32_t part_number) {
+  char number[8];
+  std::snprintf(number, sizeof(number), "%05u", part_number);
+  return upload_id.ToText() + "/" + number;
+}
+
+Result<VersionId> ShardDataId(std::string_view shard_id) {
+  if (shard_id.size() != 22 || shard_id[0] != 'c') {
+    return Status::Corruption("not a data path shard id");
+  }
+  return VersionId::FromBinary(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(shard_id.data()) + 1, 16));
+}
+
 std::string EncodeBucketRecord(const BucketRecord& record) {
   Writer w;
   w.U8(kBucketRecordFormat);
@@ -223,6 +308,7 @@ std::string EncodeBucketRecord(const BucketRecord& record) {
   w.U64(static_cast<uint64_t>(record.info.created_ms));
   w.Str(record.info.region);
   w.Str(record.info.cors_json);
+  w.U8(static_cast<uint8_t>(record.info.versioning));
   return w.Take();
 }
 
@@ -231,11 +317,17 @@ Result<BucketRecord> DecodeBucketRecord(std::string_view name, std::string_view 
   BucketRecord rec;
   uint8_t format, deleted;
   uint64_t created;
-  if (!r.U8(&format) || format != kBucketRecordFormat || !r.Version(&rec.revision) ||
+  if (!r.U8(&format) || format < 1 || format > kBucketRecordFormat || !r.Version(&rec.revision) ||
       !r.U8(&deleted) || deleted > 1 || !r.Str(&rec.info.owner_id) || !r.U64(&created) ||
-      !r.Str(&rec.info.region) || !r.Str(&rec.info.cors_json) || !r.AtEnd()) {
+      !r.Str(&rec.info.region) || !r.Str(&rec.info.cors_json)) {
     return r.Error();
   }
+  if (format >= 2) {
+    uint8_t versioning;
+    if (!r.U8(&versioning) || versioning > 2) return r.Error();
+    rec.info.versioning = static_cast<BucketVersioning>(versioning);
+  }
+  if (!r.AtEnd()) return r.Error();
   rec.deleted = deleted == 1;
   rec.info.name.assign(name);
   rec.info.created_ms = static_cast<int64_t>(created);

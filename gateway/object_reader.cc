@@ -271,6 +271,8 @@ Result<std::unique_ptr<ObjectReader>> OpenObjectReader(ClusterCore& core, const 
       }
       return std::unique_ptr<ObjectReader>(
           std::make_unique<ErasureReader>(core, object, std::move(layout), begin, end));
+    case LayoutKind::kMultipart:  // Readers of multipart layouts come with multipart uploads.
+      return Status::NotSupported("multipart layouts are not readable yet");
     case LayoutKind::kNone:
       break;
   }

@@ -55,7 +55,82 @@ TEST(ObjectRecordTest, RoundTripsEveryField) {
   EXPECT_EQ(rec.info.attributes, info.attributes);
   EXPECT_EQ(rec.info.checksums, info.checksums);
   EXPECT_EQ(rec.info.layout, info.layout);
+  EXPECT_EQ(rec.info.null_version, info.null_version);
   EXPECT_EQ(EncodeObjectRecord(rec.info, rec.attr_revision), payload);
+  info.null_version = !info.null_version;
+  ASSERT_OK_AND_ASSIGN(rec, DecodeObjectRecord(EncodeObjectRecord(info, VersionId{1, 2, 3})));
+  EXPECT_EQ(rec.info.null_version, info.null_version);
+}
+
+TEST(ObjectRecordTest, FormatOneRecordsDecodeAsNullVersions) {
+  ObjectInfo info = FullInfo();
+  info.null_version = false;
+  // Format 1 is format 2 without the trailing flags byte.
+  std::string payload = EncodeObjectRecord(info, VersionId{1, 2, 3});
+  payload[0] = 1;
+  payload.pop_back();
+  ASSERT_OK_AND_ASSIGN(ObjectRecord rec, DecodeObjectRecord(payload));
+  EXPECT_TRUE(rec.info.null_version);
+  EXPECT_EQ(rec.info.layout, info.layout);
+  payload.push_back('\0');  // A flags byte is trailing garbage in format 1.
+  EXPECT_THAT(DecodeObjectRecord(payload), StatusIs(StatusCode::kCorruption));
+}
+
+TEST(ObjectRecordTest, MultipartLayoutsRoundTripAndNameTheirExtents) {
+  ObjectLayout l;
+  l.kind = LayoutKind::kMultipart;
+  l.k = 4;
+  l.m = 2;
+  l.rotation = 5;
+  l.parts = {{1,
+              5u << 20,
+              4u << 20,
+              VersionId{10, 0, 1},
+              std::string(32, 'a'),
+              {{ChecksumAlgorithm::kCrc32, "AAAAAA=="}}},
+             {3, 7, 4u << 20, VersionId{11, 0, 1}, std::string(32, 'b'), {}}};
+  ASSERT_OK_AND_ASSIGN(ObjectLayout back, DecodeLayout(EncodeLayout(l)));
+  EXPECT_EQ(back, l);
+  EXPECT_EQ(ErasureExtents(l, (5u << 20) + 7),
+            (std::vector<ErasureExtent>{{VersionId{10, 0, 1}, 5u << 20, 4u << 20},
+                                        {VersionId{11, 0, 1}, 7, 4u << 20}}));
+  EXPECT_EQ(ChunkCount({VersionId{}, 5u << 20, 4u << 20}), 2u);
+  EXPECT_EQ(ChunkCount({VersionId{}, 0, 4u << 20}), 0u);
+  std::string encoded = EncodeLayout(l);
+  for (size_t n = 0; n < encoded.size(); ++n) {
+    EXPECT_THAT(DecodeLayout(encoded.substr(0, n)), StatusIs(StatusCode::kCorruption)) << n;
+  }
+  ObjectLayout bad = l;
+  bad.parts.clear();
+  EXPECT_THAT(DecodeLayout(EncodeLayout(bad)), StatusIs(StatusCode::kCorruption));
+  bad = l;
+  bad.parts[0].part_number = 10001;
+  EXPECT_THAT(DecodeLayout(EncodeLayout(bad)), StatusIs(StatusCode::kCorruption));
+  bad = l;
+  bad.kind = LayoutKind::kErasure;  // Parts only belong to multipart layouts.
+  bad.chunk_size = 1;
+  EXPECT_THAT(DecodeLayout(EncodeLayout(bad)), StatusIs(StatusCode::kCorruption));
+
+  ObjectLayout erasure;
+  erasure.kind = LayoutKind::kErasure;
+  erasure.k = 4;
+  erasure.chunk_size = 100;
+  erasure.data_id = VersionId{9, 9, 9};
+  EXPECT_EQ(ErasureExtents(erasure, 250),
+            (std::vector<ErasureExtent>{{VersionId{9, 9, 9}, 250, 100}}));
+  EXPECT_TRUE(ErasureExtents(ObjectLayout{}, 0).empty());
+}
+
+TEST(ObjectRecordTest, MultipartNamesAndShardDataIds) {
+  EXPECT_EQ(UploadsBucket("b"), "b:uploads");
+  EXPECT_EQ(PartsBucket("b"), "b:parts");
+  VersionId upload{0x0102, 3, 4};
+  EXPECT_EQ(PartKey(upload, 7), upload.ToText() + "/00007");
+  EXPECT_EQ(PartKey(upload, 10000), upload.ToText() + "/10000");
+  ASSERT_OK_AND_ASSIGN(VersionId id, ShardDataId(ShardId(upload, 5, 2)));
+  EXPECT_EQ(id, upload);
+  EXPECT_THAT(ShardDataId("x"), StatusIs(StatusCode::kCorruption));
+  EXPECT_THAT(ShardDataId(std::string(22, 'd')), StatusIs(StatusCode::kCorruption));
 }
 
 TEST(ObjectRecordTest, EveryTruncationAndTrailingByteIsCorruption) {
@@ -64,7 +139,7 @@ TEST(ObjectRecordTest, EveryTruncationAndTrailingByteIsCorruption) {
     EXPECT_THAT(DecodeObjectRecord(payload.substr(0, n)), StatusIs(StatusCode::kCorruption)) << n;
   }
   EXPECT_THAT(DecodeObjectRecord(payload + "x"), StatusIs(StatusCode::kCorruption));
-  payload[0] = 2;  // Unknown format.
+  payload[0] = 3;  // Unknown format.
   EXPECT_THAT(DecodeObjectRecord(payload), StatusIs(StatusCode::kCorruption));
 }
 
@@ -134,11 +209,20 @@ TEST(ObjectRecordTest, ShardIdsAreDistinctAndFixedSize) {
 }
 
 TEST(ObjectRecordTest, BucketRecordsRoundTrip) {
-  BucketRecord rec{VersionId{5, 6, 7}, true, {"name-ignored", "owner", 42, "eu-west-1", "{}"}};
+  BucketRecord rec{VersionId{5, 6, 7},
+                   true,
+                   {"name-ignored", "owner", 42, "eu-west-1", "{}", BucketVersioning::kSuspended}};
   ASSERT_OK_AND_ASSIGN(BucketRecord back, DecodeBucketRecord("bucket", EncodeBucketRecord(rec)));
   EXPECT_EQ(back.revision, rec.revision);
   EXPECT_TRUE(back.deleted);
-  EXPECT_EQ(back.info, (BucketInfo{"bucket", "owner", 42, "eu-west-1", "{}"}));
+  EXPECT_EQ(back.info,
+            (BucketInfo{"bucket", "owner", 42, "eu-west-1", "{}", BucketVersioning::kSuspended}));
+  // Format 1 (no versioning byte) is an unversioned bucket.
+  std::string v1 = EncodeBucketRecord(rec);
+  v1[0] = 1;
+  v1.pop_back();
+  ASSERT_OK_AND_ASSIGN(back, DecodeBucketRecord("bucket", v1));
+  EXPECT_EQ(back.info.versioning, BucketVersioning::kUnversioned);
   std::string encoded = EncodeBucketRecord(rec);
   for (size_t n = 0; n < encoded.size(); ++n) {
     EXPECT_THAT(DecodeBucketRecord("b", encoded.substr(0, n)), StatusIs(StatusCode::kCorruption));
