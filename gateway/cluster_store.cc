@@ -194,7 +194,12 @@ Result<ObjectInfo> ClusterStore::Put(const PutRequest& request, const BodySource
 }
 
 Result<ObjectInfo> ClusterStore::Head(std::string_view bucket, std::string_view key,
-                                      std::optional<VersionId> version) {
+                                      const VersionSelector& which, const HeadOptions&) {
+  if (which.kind == VersionSelector::Kind::kNull) {
+    return Status::NotSupported("null version lookups arrive with versioning");
+  }
+  const std::optional<VersionId> version =
+      which.kind == VersionSelector::Kind::kId ? std::optional<VersionId>(which.id) : std::nullopt;
   ObjectPlacement p = core_->placement().Locate(bucket, key);
   SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, version));
   if (!q.newest) {
@@ -260,7 +265,16 @@ Result<ObjectInfo> ClusterStore::UpdateAttributes(std::string_view bucket, std::
   return info;
 }
 
-Status ClusterStore::Delete(std::string_view bucket, std::string_view key) {
+Result<DeleteOutcome> ClusterStore::DeleteObject(const DeleteRequest& request) {
+  if (request.version.kind != VersionSelector::Kind::kLatest ||
+      request.versioning != BucketVersioning::kUnversioned) {
+    return Status::NotSupported("versioned deletes arrive with versioning");
+  }
+  SHALE_RETURN_IF_ERROR(DeleteLatestUnversioned(request.bucket, request.key));
+  return DeleteOutcome{};
+}
+
+Status ClusterStore::DeleteLatestUnversioned(std::string_view bucket, std::string_view key) {
   ObjectPlacement p = core_->placement().Locate(bucket, key);
   SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, std::nullopt));
   if (!q.newest || q.newest->info.delete_marker) return Status::OK();  // Nothing to hide.
@@ -316,6 +330,39 @@ Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& 
   out.truncated = page.truncated;
   out.next_marker = std::move(page.next_marker);
   return out;
+}
+
+}  // namespace shale::gateway
+
+namespace shale::gateway {
+
+// Versioned listings and multipart uploads: the contract is in object_store.h; the data path
+// implements them next (issue 7).
+Result<ListVersionsResult> ClusterStore::ListVersions(std::string_view, const ListVersionsQuery&) {
+  return Status::NotSupported("ListObjectVersions");
+}
+Result<MultipartUpload> ClusterStore::CreateUpload(const CreateUploadRequest&) {
+  return Status::NotSupported("multipart uploads");
+}
+Result<MultipartUpload> ClusterStore::GetUpload(std::string_view, std::string_view,
+                                                const VersionId&) {
+  return Status::NotSupported("multipart uploads");
+}
+Result<PartInfo> ClusterStore::UploadPart(const UploadPartRequest&, const BodySource&) {
+  return Status::NotSupported("multipart uploads");
+}
+Result<PartsPage> ClusterStore::ListParts(std::string_view, std::string_view, const VersionId&,
+                                          uint32_t, uint32_t) {
+  return Status::NotSupported("multipart uploads");
+}
+Result<ListUploadsResult> ClusterStore::ListUploads(std::string_view, const ListUploadsQuery&) {
+  return Status::NotSupported("multipart uploads");
+}
+Result<ObjectInfo> ClusterStore::CompleteUpload(const CompleteRequest&) {
+  return Status::NotSupported("multipart uploads");
+}
+Status ClusterStore::AbortUpload(std::string_view, std::string_view, const VersionId&) {
+  return Status::NotSupported("multipart uploads");
 }
 
 }  // namespace shale::gateway

@@ -49,13 +49,29 @@ class ClusterStore final : public ObjectStore {
 
   Result<ObjectInfo> Put(const PutRequest& request, const BodySource& body) override;
   Result<ObjectInfo> Head(std::string_view bucket, std::string_view key,
-                          std::optional<VersionId> version = std::nullopt) override;
+                          const VersionSelector& version = {},
+                          const HeadOptions& options = {}) override;
   Result<std::unique_ptr<ObjectReader>> OpenRead(const ObjectInfo& object, uint64_t offset,
                                                  uint64_t length) override;
   Result<ObjectInfo> UpdateAttributes(std::string_view bucket, std::string_view key,
                                       const ObjectAttributes& attributes) override;
-  Status Delete(std::string_view bucket, std::string_view key) override;
+  Result<DeleteOutcome> DeleteObject(const DeleteRequest& request) override;
   Result<ListResult> List(std::string_view bucket, const ListQuery& query) override;
+  Result<ListVersionsResult> ListVersions(std::string_view bucket,
+                                          const ListVersionsQuery& query) override;
+
+  Result<MultipartUpload> CreateUpload(const CreateUploadRequest& request) override;
+  Result<MultipartUpload> GetUpload(std::string_view bucket, std::string_view key,
+                                    const VersionId& upload_id) override;
+  Result<PartInfo> UploadPart(const UploadPartRequest& request, const BodySource& body) override;
+  Result<PartsPage> ListParts(std::string_view bucket, std::string_view key,
+                              const VersionId& upload_id, uint32_t after_part,
+                              uint32_t max_parts) override;
+  Result<ListUploadsResult> ListUploads(std::string_view bucket,
+                                        const ListUploadsQuery& query) override;
+  Result<ObjectInfo> CompleteUpload(const CompleteRequest& request) override;
+  Status AbortUpload(std::string_view bucket, std::string_view key,
+                     const VersionId& upload_id) override;
 
   // Repair hints issued so far (missed, stale or bad copies noticed by reads and writes).
   uint64_t repair_hints() const;
@@ -77,6 +93,7 @@ class ClusterStore final : public ObjectStore {
   // The newest bucket record from a majority of all nodes (deleted ones included).
   Result<std::optional<BucketRecord>> ReadBucket(std::string_view name);
   Status WriteBucket(const BucketRecord& record);
+  Status DeleteLatestUnversioned(std::string_view bucket, std::string_view key);
 
   std::unique_ptr<ClusterCore> core_;
   std::atomic<uint32_t> list_rotation_{0};

@@ -30,6 +30,8 @@
 #include "common/object_info.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "gateway/multipart_types.h"
+#include "gateway/versioning_types.h"
 
 namespace shale::gateway {
 
@@ -65,6 +67,9 @@ struct PutRequest {
   // aborts the put (returned as given, e.g. BadDigest or PreconditionFailed) and the written
   // shards become garbage for orphan collection. Also the place for conditional writes.
   std::function<Status(const PutDigests&)> before_commit;
+  // The bucket's versioning state (the handler read the bucket). kEnabled: a new version, the
+  // older ones stay. Otherwise a null version that replaces the key's previous null version.
+  BucketVersioning versioning = BucketVersioning::kUnversioned;
 };
 
 // A pull reader over a byte range of one object version; every byte it returns was verified
@@ -99,14 +104,19 @@ class ObjectStore {
   virtual Status CreateBucket(const BucketInfo& bucket) = 0;  // AlreadyExists if it exists.
   virtual Result<BucketInfo> GetBucket(std::string_view name) = 0;
   virtual Status UpdateBucket(const BucketInfo& bucket) = 0;  // NotFound if it does not exist.
-  // FailedPrecondition when the bucket still holds objects.
+  // FailedPrecondition when the bucket still holds any version (delete markers and non-current
+  // versions count; the hidden markers of an unversioned bucket's deletes do not) or an open
+  // multipart upload.
   virtual Status DeleteBucket(std::string_view name) = 0;
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;  // Sorted by name.
 
   virtual Result<ObjectInfo> Put(const PutRequest& request, const BodySource& body) = 0;
-  // The newest version, or a given one. A newest version that is a delete marker is NotFound.
+  // The newest version, or a given one (an id or S3's "null"). A given version is returned
+  // even when it is a delete marker; a newest version that is a delete marker is NotFound
+  // unless options.delete_markers. NotFound also for a purged or unknown version.
   virtual Result<ObjectInfo> Head(std::string_view bucket, std::string_view key,
-                                  std::optional<VersionId> version = std::nullopt) = 0;
+                                  const VersionSelector& version = {},
+                                  const HeadOptions& options = {}) = 0;
   // Bytes [offset, offset + length) of `object` (clamped to its size).
   virtual Result<std::unique_ptr<ObjectReader>> OpenRead(const ObjectInfo& object, uint64_t offset,
                                                          uint64_t length) = 0;
@@ -114,9 +124,38 @@ class ObjectStore {
   // what PutObjectTagging / DeleteObjectTagging need. NotFound when there is no object.
   virtual Result<ObjectInfo> UpdateAttributes(std::string_view bucket, std::string_view key,
                                               const ObjectAttributes& attributes) = 0;
-  // Deletes the object (a delete of a missing key succeeds, as in S3).
-  virtual Status Delete(std::string_view bucket, std::string_view key) = 0;
+  // Deletes as DeleteRequest says (a delete of a missing key or version succeeds, as in S3).
+  virtual Result<DeleteOutcome> DeleteObject(const DeleteRequest& request) = 0;
+  // The simple delete of an unversioned bucket.
+  Status Delete(std::string_view bucket, std::string_view key) {
+    return DeleteObject({std::string(bucket), std::string(key), {}, {}}).status();
+  }
   virtual Result<ListResult> List(std::string_view bucket, const ListQuery& query) = 0;
+  virtual Result<ListVersionsResult> ListVersions(std::string_view bucket,
+                                                  const ListVersionsQuery& query) = 0;
+
+  // Multipart uploads (gateway/multipart_types.h). NotFound: no such upload (never created,
+  // aborted or completed) — S3's NoSuchUpload.
+  virtual Result<MultipartUpload> CreateUpload(const CreateUploadRequest& request) = 0;
+  virtual Result<MultipartUpload> GetUpload(std::string_view bucket, std::string_view key,
+                                            const VersionId& upload_id) = 0;
+  virtual Result<PartInfo> UploadPart(const UploadPartRequest& request, const BodySource& body) = 0;
+  // Parts with numbers above `after_part`, at most max_parts (1..1000).
+  virtual Result<PartsPage> ListParts(std::string_view bucket, std::string_view key,
+                                      const VersionId& upload_id, uint32_t after_part,
+                                      uint32_t max_parts) = 0;
+  virtual Result<ListUploadsResult> ListUploads(std::string_view bucket,
+                                                const ListUploadsQuery& query) = 0;
+  // Writes the object version and retires the upload (its parts not listed become garbage).
+  // Completing an upload that this store already completed returns that version again while
+  // it is still the key's version of that upload; NotFound otherwise.
+  virtual Result<ObjectInfo> CompleteUpload(const CompleteRequest& request) = 0;
+  virtual Status AbortUpload(std::string_view bucket, std::string_view key,
+                             const VersionId& upload_id) = 0;
 };
+
+// GET/HEAD ?partNumber=N of `object` (N >= 1): InvalidArgument when N exceeds its part count
+// (S3: InvalidPartNumber, 416).
+Result<PartRange> ObjectPartRange(const ObjectInfo& object, uint32_t part_number);
 
 }  // namespace shale::gateway

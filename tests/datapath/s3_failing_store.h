@@ -41,9 +41,10 @@ class FailingStore final : public ObjectStore {
     return inner_->Put(request, body);
   }
   Result<ObjectInfo> Head(std::string_view bucket, std::string_view key,
-                          std::optional<VersionId> version = std::nullopt) override {
+                          const VersionSelector& version = {},
+                          const HeadOptions& options = {}) override {
     SHALE_RETURN_IF_ERROR(Take());
-    return inner_->Head(bucket, key, version);
+    return inner_->Head(bucket, key, version, options);
   }
   Result<std::unique_ptr<ObjectReader>> OpenRead(const ObjectInfo& object, uint64_t offset,
                                                  uint64_t length) override {
@@ -55,13 +56,51 @@ class FailingStore final : public ObjectStore {
     SHALE_RETURN_IF_ERROR(Take());
     return inner_->UpdateAttributes(bucket, key, attributes);
   }
-  Status Delete(std::string_view bucket, std::string_view key) override {
+  Result<DeleteOutcome> DeleteObject(const DeleteRequest& request) override {
     SHALE_RETURN_IF_ERROR(Take());
-    return inner_->Delete(bucket, key);
+    return inner_->DeleteObject(request);
   }
   Result<ListResult> List(std::string_view bucket, const ListQuery& query) override {
     SHALE_RETURN_IF_ERROR(Take());
     return inner_->List(bucket, query);
+  }
+  Result<ListVersionsResult> ListVersions(std::string_view bucket,
+                                          const ListVersionsQuery& query) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->ListVersions(bucket, query);
+  }
+  Result<MultipartUpload> CreateUpload(const CreateUploadRequest& request) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->CreateUpload(request);
+  }
+  Result<MultipartUpload> GetUpload(std::string_view bucket, std::string_view key,
+                                    const VersionId& upload_id) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->GetUpload(bucket, key, upload_id);
+  }
+  Result<PartInfo> UploadPart(const UploadPartRequest& request, const BodySource& body) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->UploadPart(request, body);
+  }
+  Result<PartsPage> ListParts(std::string_view bucket, std::string_view key,
+                              const VersionId& upload_id, uint32_t after_part,
+                              uint32_t max_parts) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->ListParts(bucket, key, upload_id, after_part, max_parts);
+  }
+  Result<ListUploadsResult> ListUploads(std::string_view bucket,
+                                        const ListUploadsQuery& query) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->ListUploads(bucket, query);
+  }
+  Result<ObjectInfo> CompleteUpload(const CompleteRequest& request) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->CompleteUpload(request);
+  }
+  Status AbortUpload(std::string_view bucket, std::string_view key,
+                     const VersionId& upload_id) override {
+    SHALE_RETURN_IF_ERROR(Take());
+    return inner_->AbortUpload(bucket, key, upload_id);
   }
 
  private:

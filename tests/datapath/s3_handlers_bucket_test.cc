@@ -166,9 +166,9 @@ TEST_F(S3HandlersBucketTest, OnlyTheOwnerMayActOnABucketAndItsObjects) {
     EXPECT_EQ(r.body, ErrorXml(S3ErrorCode::kAccessDenied,
                                "/bkt" + (spec.key.empty() ? std::string() : "/" + spec.key)));
   }
-  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k"));
   EXPECT_EQ(info.size, 6u);
-  EXPECT_FALSE(store_->Head("bkt", "k2", std::nullopt).ok());
+  EXPECT_FALSE(store_->Head("bkt", "k2").ok());
 }
 
 TEST_F(S3HandlersBucketTest, UnimplementedSubresourcesAnswer501) {
@@ -223,7 +223,7 @@ TEST_F(S3HandlersBucketTest, UnimplementedSubresourcesAnswer501) {
     EXPECT_NE(r.body.find("<Code>NotImplemented</Code>"), std::string::npos);
   }
   // Nothing was written by them.
-  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k"));
   EXPECT_EQ(info.size, 1u);
   // A private canned ACL is what every object has anyway.
   EXPECT_EQ(Put("bkt", "k2", "z", {{"x-amz-acl", "private"}}).status, 200);

@@ -44,7 +44,7 @@ TEST_F(S3HandlersObjectTest, PutThenGet) {
                          {"Content-Type", "text/plain"},
                          {"Cache-Control", "max-age=60"},
                          {"x-amz-meta-color", "blue"}}));
-  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "dir/hello.txt", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "dir/hello.txt"));
   EXPECT_EQ(info.owner_id, "alice-id");
   EXPECT_TRUE(info.checksums.empty());
 }
@@ -81,7 +81,7 @@ TEST_F(S3HandlersObjectTest, PutErrors) {
   Reply tags = Put("bkt", "k2", "x", {{"x-amz-tagging", "aws:a=1"}});
   EXPECT_EQ(tags.status, 400);
   EXPECT_NE(tags.body.find("<Code>InvalidTag</Code>"), std::string::npos);
-  EXPECT_FALSE(store_->Head("bkt", "k2", std::nullopt).ok());
+  EXPECT_FALSE(store_->Head("bkt", "k2").ok());
 }
 
 TEST_F(S3HandlersObjectTest, ContentMd5) {
@@ -90,7 +90,7 @@ TEST_F(S3HandlersObjectTest, ContentMd5) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body, ErrorXml(S3ErrorCode::kBadDigest, "/bkt/k2",
                                "The Content-MD5 you specified did not match what we received."));
-  EXPECT_FALSE(store_->Head("bkt", "k2", std::nullopt).ok());
+  EXPECT_FALSE(store_->Head("bkt", "k2").ok());
   Reply invalid = Put("bkt", "k2", "hello", {{"content-md5", "abc"}});
   EXPECT_EQ(invalid.status, 400);
   EXPECT_EQ(invalid.body, ErrorXml(S3ErrorCode::kInvalidDigest, "/bkt/k2"));
@@ -119,7 +119,7 @@ TEST_F(S3HandlersObjectTest, ChecksumHeaderIsVerifiedStoredAndReturned) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body, ErrorXml(S3ErrorCode::kBadDigest, "/bkt/k2",
                                "The SHA256 you specified did not match the calculated checksum."));
-  EXPECT_FALSE(store_->Head("bkt", "k2", std::nullopt).ok());
+  EXPECT_FALSE(store_->Head("bkt", "k2").ok());
   Reply two = Put("bkt", "k2", "hello",
                   {{"x-amz-checksum-crc32", kHelloCrc32}, {"x-amz-checksum-sha256", kHelloSha256}});
   EXPECT_EQ(two.status, 400);
@@ -137,7 +137,7 @@ TEST_F(S3HandlersObjectTest, ChecksumTrailer) {
   Reply ok = Call(spec);
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.Header("x-amz-checksum-crc32"), kHelloCrc32);
-  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k"));
   ASSERT_EQ(info.checksums.size(), 1u);
   EXPECT_EQ(info.checksums[0].base64, kHelloCrc32);
 
@@ -150,7 +150,7 @@ TEST_F(S3HandlersObjectTest, ChecksumTrailer) {
   Reply missing = Call(spec);
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(missing.body, ErrorXml(S3ErrorCode::kMalformedTrailerError, "/bkt/k2"));
-  EXPECT_FALSE(store_->Head("bkt", "k2", std::nullopt).ok());
+  EXPECT_FALSE(store_->Head("bkt", "k2").ok());
 }
 
 TEST_F(S3HandlersObjectTest, ConditionalWrites) {
@@ -183,7 +183,7 @@ TEST_F(S3HandlersObjectTest, GetErrors) {
   Reply other_version = Get("bkt", "k", "versionId=" + std::string(32, '0'));
   EXPECT_EQ(other_version.status, 404);
   EXPECT_EQ(other_version.body, ErrorXml(S3ErrorCode::kNoSuchVersion, "/bkt/k"));
-  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k"));
   EXPECT_EQ(Get("bkt", "k", "versionId=" + info.version.ToText()).body, "x");
   EXPECT_EQ(Get("bkt", "k", "versionId=null").body, "x");
 }
@@ -311,7 +311,7 @@ TEST_F(S3HandlersObjectTest, TaggingHeaderOnPut) {
   Reply put = Put("bkt", "k", "x", {{"x-amz-tagging", "a=1&b=two%20words"}});
   EXPECT_EQ(put.status, 200);
   EXPECT_EQ(Get("bkt", "k").Header("x-amz-tagging-count"), "2");
-  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k"));
   EXPECT_EQ(info.attributes.tags,
             (std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "two words"}}));
 }
