@@ -228,6 +228,8 @@ Status Engine::Impl::Mutate(WriteOp::Kind kind, Result<Target> target, std::stri
 EngineStatus Engine::Impl::CurrentStatus() {
   EngineStatus s;
   s.read_only = read_only_;
+  s.index_flushed_per_commit = lazy_index_boot_.empty();
+  s.index_rebuilt_at_open = index_rebuilt_at_open_;
   {
     std::lock_guard<std::mutex> lock(status_mu_);
     s.read_only_reason = read_only_reason_;

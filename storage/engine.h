@@ -6,9 +6,11 @@
 // order, newest version first) and bucket records (name -> opaque payload).
 //
 // Durability: every mutating call returns only after its record is fdatasync'd in a segment
-// and its index entry committed. Concurrent callers are batched by one writer thread (group
-// commit: one fdatasync and one LMDB transaction per batch). A crash at any moment loses no
-// acknowledged write; unacknowledged ones may or may not survive.
+// and its index entry committed (the index commit is not flushed: after a crash in an earlier
+// boot the index is rebuilt from the segments, see EngineOptions::sync_index_commits). Concurrent
+// callers are batched by one writer thread (group commit: one fdatasync and one LMDB transaction
+// per batch). A crash at any moment loses no acknowledged write; unacknowledged ones may or may not
+// survive.
 //
 // Failures: a failed fdatasync fails the whole batch, drops its tail and moves writes to a new
 // segment; if that fails too, the engine turns read-only (status() says why). Out of space:
@@ -57,6 +59,14 @@ struct EngineOptions {
   // Background compaction: run the worker (tests drive CompactOnce() by hand instead).
   bool background_compaction = true;
   uint64_t compaction_rate_bytes_per_sec = 64u << 20;
+  // Index durability (storage/index_state.h). By default a group commit flushes only its
+  // segment; the LMDB index is committed without a flush, trusted after a clean close or a
+  // process crash, and rebuilt from the segments after a crash on an earlier boot. True: flush
+  // every index commit too (three device flushes per batch instead of one).
+  bool sync_index_commits = false;
+  // The kernel boot id; empty: read /proc/sys/kernel/random/boot_id. Tests set it to simulate
+  // a reboot.
+  std::string boot_id;
 };
 
 enum class VersionKind : uint8_t { kObject, kDeleteMarker };
@@ -114,6 +124,8 @@ struct EngineStatus {
   BackgroundWorker::Stats compaction;
   uint64_t segments_compacted = 0;
   uint64_t compaction_bytes_copied = 0;
+  bool index_flushed_per_commit = false;  // sync_index_commits, or no boot id to trust.
+  bool index_rebuilt_at_open = false;     // Open found it untrustworthy and rebuilt it.
 };
 
 class Engine {
@@ -175,7 +187,8 @@ class Engine {
   Result<std::vector<StoredBucket>> ListBuckets();
 
   // Queues a repair hint for an object version (RecordKind::kObjectHint, id = the encoded
-  // version key), durably like every index update: acknowledged means it survives a crash. The
+  // version key), like every index update: acknowledged means it survives a process crash (a
+  // power loss rebuilds the index from the segments and starts the queue empty). The
   // version need not be stored here (a node that missed the write is the usual case). A hint
   // for a version already queued keeps its place and its first reason, so repeats are harmless.
   Status EnqueueObjectRepair(std::string_view bucket, std::string_view key,

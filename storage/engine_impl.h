@@ -122,6 +122,7 @@ class Engine::Impl {
   friend class Engine;
   // Recovery.
   Status CheckIdentity();
+  Status PrepareIndexDurability(const std::string& index_dir, bool* index_exists);
   Status ReplaySegment(uint32_t segment_id, const SegmentStats* stats, bool* sealed_out,
                        uint64_t* end_out);
   Status StartWriting(uint32_t last_segment_id, bool last_sealed, uint64_t last_end);
@@ -144,6 +145,9 @@ class Engine::Impl {
   std::string segments_dir_;
   std::unique_ptr<fs::FileLock> lock_;
   std::unique_ptr<Index> index_;
+  // The boot the index is trusted for; empty when every index commit is flushed instead.
+  std::string lazy_index_boot_;
+  bool index_rebuilt_at_open_ = false;
   uint64_t reserve_bytes_ = 0;
 
   // Reader cache. Readers are shared so one stays usable while compaction drops it.

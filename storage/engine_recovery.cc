@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "storage/engine_impl.h"
+#include "storage/index_state.h"
 #include "storage/segment_header.h"
 #include "storage/tombstone.h"
 
@@ -26,6 +27,48 @@ Engine::Impl::~Impl() {
   queue_.Close();
   if (writer_thread_.joinable()) writer_thread_.join();
   if (active_) (void)active_->Close();  // Synced by its last batch; nothing else to flush.
+  if (index_ && !lazy_index_boot_.empty()) {
+    // Flush the unflushed index commits, then record the clean close: the next open trusts
+    // the index whatever boot it runs in.
+    Status s = index_->Sync();
+    if (s.ok()) s = WriteIndexState(*fs_, options_.dir, {lazy_index_boot_, /*clean=*/true});
+    if (!s.ok()) {
+      log::Warn("index not marked clean; the next open after a reboot rebuilds it",
+                {{"dir", options_.dir}, {"status", s}});
+    }
+  }
+}
+
+// Decides whether the index on disk can be trusted (storage/index_state.h) and, when it
+// cannot, removes it so that Open rebuilds it from the segments. Records this open in the state
+// file before the first unflushed commit.
+Status Engine::Impl::PrepareIndexDurability(const std::string& index_dir, bool* index_exists) {
+  std::optional<std::string> boot =
+      options_.boot_id.empty() ? CurrentBootId(*fs_) : std::optional<std::string>(options_.boot_id);
+  Result<std::optional<IndexState>> state = ReadIndexState(*fs_, options_.dir);
+  bool torn;
+  if (!state.ok()) {
+    torn = true;  // A damaged state file proves nothing: assume the worst.
+  } else if (!boot.has_value()) {
+    torn = state->has_value() && !(*state)->clean;  // Cannot tell the boots apart.
+  } else {
+    torn = IndexMayBeTorn(*state, *boot);
+  }
+  if (torn && *index_exists) {
+    log::Warn(
+        "the index was left open by a crash on an earlier boot and may be torn: "
+        "rebuilding it from the segments",
+        {{"dir", options_.dir}});
+    SHALE_RETURN_IF_ERROR(Index::Destroy(index_dir));
+    *index_exists = false;
+    index_rebuilt_at_open_ = true;
+  }
+  if (!boot.has_value() || options_.sync_index_commits) {
+    Status removed = fs_->RemoveFile(options_.dir + "/" + kIndexStateFile);
+    return removed.ok() || removed.IsNotFound() ? Status::OK() : removed;
+  }
+  lazy_index_boot_ = *boot;
+  return WriteIndexState(*fs_, options_.dir, {*boot, /*clean=*/false});
 }
 
 Status Engine::Impl::CheckIdentity() {
@@ -197,12 +240,14 @@ Status Engine::Impl::Open() {
   std::sort(ids.begin(), ids.end());
   const std::string index_dir = options_.dir + "/index";
   SHALE_ASSIGN_OR_RETURN(bool index_exists, fs_->Exists(index_dir));
-  if (!index_exists && !ids.empty()) {
+  SHALE_RETURN_IF_ERROR(PrepareIndexDurability(index_dir, &index_exists));
+  if (!index_exists && !ids.empty() && !index_rebuilt_at_open_) {
     return Status::Corruption("the index of " + options_.dir + " is missing" +
                               RebuildHint(options_.dir));
   }
   IndexOptions io;
   io.initial_map_size = options_.lmdb_map_size;
+  io.sync_commits = lazy_index_boot_.empty();
   auto index = Index::Open(index_dir, io);
   if (!index.ok()) return index.status().WithContext("opening the index of " + options_.dir);
   index_ = std::move(index).value();

@@ -264,6 +264,7 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, const IndexOp
   env_options.max_dbs = 16;
   env_options.max_readers = options.max_readers;
   env_options.data_dir = data_dir;
+  env_options.sync_commits = options.sync_commits;
   SHALE_ASSIGN_OR_RETURN(std::unique_ptr<lmdb::Env> env, lmdb::Env::Open(dir, env_options));
   for (;;) {
     Result<IndexTables> tables = InitTables(*env, data_dir);
@@ -277,6 +278,8 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, const IndexOp
     SHALE_RETURN_IF_ERROR(env->SetMapSize(std::min(size * 2, options.max_map_size)));
   }
 }
+
+Status Index::Sync() { return env_->Sync(); }
 
 Status Index::Destroy(const std::string& dir) {
   for (const char* name : {"/data.mdb", "/lock.mdb"}) {

@@ -38,6 +38,8 @@ struct IndexOptions {
                                                    // of this and the file's recorded size.
   uint64_t max_map_size = uint64_t{1} << 40;       // Growth stops here: Apply -> NoSpace.
   unsigned max_readers = 512;  // Concurrent snapshots; fixed when lock.mdb is created.
+  // False: Apply() does not flush (see lmdb::EnvOptions::sync_commits); Sync() does.
+  bool sync_commits = true;
 };
 
 class Index {
@@ -59,6 +61,9 @@ class Index {
   // One-snapshot conveniences.
   Result<ShardEntry> GetShard(std::string_view id) const;
   Result<VersionListEntry> GetLatestVersion(std::string_view bucket, std::string_view key) const;
+
+  // Flushes every committed batch to the disk (needed only when !sync_commits).
+  Status Sync();
 
   // Current map size in bytes (grows over time).
   uint64_t MapSize() const;

@@ -54,7 +54,8 @@ Result<std::unique_ptr<Env>> Env::Open(const std::string& path, const EnvOptions
   if (rc != 0) return env->Error(rc, "mdb_env_set_maxdbs");
   rc = mdb_env_set_maxreaders(raw, options.max_readers);
   if (rc != 0) return env->Error(rc, "mdb_env_set_maxreaders");
-  rc = mdb_env_open(raw, path.c_str(), MDB_NOTLS, 0644);
+  const unsigned flags = MDB_NOTLS | (options.sync_commits ? 0u : unsigned{MDB_NOSYNC});
+  rc = mdb_env_open(raw, path.c_str(), flags, 0644);
   if (rc != 0) return env->Error(rc, "open LMDB environment " + path);
   return env;
 }
@@ -70,6 +71,8 @@ uint64_t Env::MapSize() const {
   mdb_env_info(env_, &info);
   return info.me_mapsize;
 }
+
+Status Env::Sync() { return Error(mdb_env_sync(env_, 1), "mdb_env_sync"); }
 
 size_t Env::MaxKeySize() const { return static_cast<size_t>(mdb_env_get_maxkeysize(env_)); }
 

@@ -48,9 +48,12 @@ struct EnvOptions {
   unsigned max_readers = 512;
   // Directory to name in corruption messages (`shale rebuild-index --data <data_dir>`).
   std::string data_dir;
+  // False: commits are not flushed (MDB_NOSYNC). LMDB stays consistent across process crashes
+  // (its writes are in the page cache in order) but not across a power loss; Sync() flushes.
+  bool sync_commits = true;
 };
 
-// An open environment in directory `path` (data.mdb + lock.mdb). Durable: default sync mode.
+// An open environment in directory `path` (data.mdb + lock.mdb).
 // Thread-safety: thread-safe for beginning transactions; SetMapSize needs external exclusion.
 class Env {
  public:
@@ -66,6 +69,8 @@ class Env {
   Status SetMapSize(uint64_t bytes);
   uint64_t MapSize() const;
   size_t MaxKeySize() const;
+  // Flushes every committed transaction to the disk (mdb_env_sync, forced).
+  Status Sync();
   Status Error(int rc, std::string_view context) const { return MdbStatus(rc, context, data_dir_); }
 
  private:
