@@ -342,6 +342,8 @@ Status HttpNodeClient::PutVersion(std::string_view bucket, std::string_view key,
                      std::string(payload)};
   if (kind == node_wire::WireKind::kDeleteMarker) {
     req.headers.emplace_back("x-shale-kind", "delete-marker");
+  } else if (kind == node_wire::WireKind::kPurged) {
+    req.headers.emplace_back("x-shale-kind", "purged");
   }
   return Call(std::move(req)).status();
 }
@@ -358,6 +360,8 @@ Result<node_wire::WireVersion> HttpNodeClient::GetVersion(std::string_view bucke
   std::string kind = r.Header("x-shale-kind");
   if (kind == "delete-marker") {
     v.kind = node_wire::WireKind::kDeleteMarker;
+  } else if (kind == "purged") {
+    v.kind = node_wire::WireKind::kPurged;
   } else if (kind != "object") {
     return Status::Corruption("bad x-shale-kind from node");
   }
@@ -407,6 +411,46 @@ Result<std::vector<node_wire::WireBucket>> HttpNodeClient::ListBuckets() {
 
 Status HttpNodeClient::EnqueueRepair(const node_wire::RepairHint& hint) {
   return Call({"POST", "/v1/repair", node_wire::EncodeRepairHint(hint)}).status();
+}
+
+Result<node_wire::WireScanPage> HttpNodeClient::ScanVersions(const NodeScanRequest& request) {
+  std::string target = "/v1/scan?limit=" + std::to_string(request.limit);
+  if (request.max_bytes > 0) target += "&max_bytes=" + std::to_string(request.max_bytes);
+  if (request.start_after) {
+    target += "&after_bucket=" + UriEncode(request.start_after->bucket) +
+              "&after_key=" + UriEncode(request.start_after->key) +
+              "&after_version=" + node_wire::VersionIdToHex(request.start_after->version);
+  }
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  return node_wire::DecodeScanPage(r.body);
+}
+
+Result<node_wire::WireShardPage> HttpNodeClient::ListShards(std::string_view start_after,
+                                                            uint32_t limit) {
+  std::string target = "/v1/shards?limit=" + std::to_string(limit);
+  if (!start_after.empty()) target += "&after=" + HexId(start_after);
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  return node_wire::DecodeShardPage(r.body);
+}
+
+Result<std::vector<node_wire::WireRepairItem>> HttpNodeClient::PeekRepairs(uint32_t limit) {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r,
+                         Call({"GET", "/v1/repair?limit=" + std::to_string(limit)}));
+  return node_wire::DecodeRepairItems(r.body);
+}
+
+Status HttpNodeClient::RemoveRepairs(const std::vector<uint64_t>& seqs) {
+  return Call({"POST", "/v1/repair/remove", node_wire::EncodeRepairSeqs(seqs)}).status();
+}
+
+Status HttpNodeClient::StartScrub() { return Call({"POST", "/v1/scrub"}).status(); }
+
+Status HttpNodeClient::StartRepair(const node_wire::RepairSweep& sweep) {
+  std::string target = "/v1/repair/sweep";
+  if (!sweep.bucket.empty() || !sweep.prefix.empty()) {
+    target += "?bucket=" + UriEncode(sweep.bucket) + "&prefix=" + UriEncode(sweep.prefix);
+  }
+  return Call({"POST", target}).status();
 }
 
 Status HttpNodeClient::Health() {

@@ -14,13 +14,21 @@ std::string EncodeStoredVersion(VersionKind kind, std::string_view payload) {
 }
 
 uint8_t VersionFlagsOf(std::string_view stored) {
-  return !stored.empty() && stored[0] == static_cast<char>(VersionKind::kDeleteMarker)
-             ? kEntryDeleteMarker
-             : 0;
+  if (stored.empty()) return 0;
+  switch (static_cast<VersionKind>(stored[0])) {
+    case VersionKind::kDeleteMarker:
+      return kEntryDeleteMarker;
+    case VersionKind::kPurged:
+      return kEntryPurged;
+    case VersionKind::kObject:
+      break;
+  }
+  return 0;
 }
 
 Result<std::pair<VersionKind, std::string>> DecodeStoredVersion(std::string_view stored) {
-  if (stored.empty() || static_cast<uint8_t>(stored[0]) > 1) {
+  if (stored.empty() ||
+      static_cast<uint8_t>(stored[0]) > static_cast<uint8_t>(VersionKind::kPurged)) {
     return Status::Corruption("stored version record has no valid kind byte");
   }
   return std::make_pair(static_cast<VersionKind>(stored[0]), std::string(stored.substr(1)));
@@ -95,6 +103,22 @@ Result<std::string> IndexIdOf(const Target& target) {
     return EncodeVersionKey(target.name, target.key, target.version);
   }
   return target.name;
+}
+
+Result<Target> TargetOfIndexId(RecordKind kind, std::string_view id) {
+  switch (kind) {
+    case RecordKind::kShard:
+      return ShardTarget(id);
+    case RecordKind::kBucket:
+      return BucketTarget(id);
+    case RecordKind::kVersion: {
+      SHALE_ASSIGN_OR_RETURN(VersionKey key, DecodeVersionKey(id));
+      return VersionTarget(key.bucket, key.key, key.version);
+    }
+    case RecordKind::kObjectHint:
+      break;
+  }
+  return Status::InvalidArgument("not a record kind");
 }
 
 }  // namespace shale::storage

@@ -35,12 +35,29 @@ struct ListVersionsOptions {
   // When non-zero, the page also ends once its keys and payloads add up to this many bytes
   // (always at least one entry), so pages of large records stay bounded in memory.
   uint64_t max_bytes = 0;
-  bool latest_only = false;  // Only the newest version of each key (may be a delete marker).
+  // Only the newest non-purged version of each key (may be a delete marker); keys whose
+  // versions are all purged are left out.
+  bool latest_only = false;
 };
 
 struct VersionListing {
   std::vector<VersionListEntry> entries;  // Key order, newest version first within a key.
   bool truncated = false;                 // More entries match beyond `limit` (or `max_bytes`).
+};
+
+// A scan of every bucket's version records, in (bucket, key, newest version first) order.
+struct VersionScanOptions {
+  std::optional<VersionKey> start_after;  // Resume right after this record; nullopt: the first.
+  size_t limit = 1000;
+  uint64_t max_bytes = 0;  // As ListVersionsOptions::max_bytes (bucket names count too).
+};
+struct VersionScanEntry {
+  VersionKey key;
+  VersionEntry entry;
+};
+struct VersionScan {
+  std::vector<VersionScanEntry> entries;
+  bool truncated = false;
 };
 
 class IndexSnapshot {
@@ -58,13 +75,15 @@ class IndexSnapshot {
   Result<ShardEntry> GetShard(std::string_view id) const;
   Result<VersionEntry> GetVersion(std::string_view bucket, std::string_view key,
                                   const VersionId& version) const;
-  // The newest version of the key (a delete marker included); NotFound if none.
+  // The newest non-purged version of the key (a delete marker included); NotFound if none.
   Result<VersionListEntry> GetLatestVersion(std::string_view bucket, std::string_view key) const;
   Result<BucketEntry> GetBucket(std::string_view name) const;
   Result<std::vector<BucketListEntry>> ListBuckets() const;
   Result<SegmentStats> GetSegmentStats(uint32_t segment_id) const;
   Result<std::vector<SegmentStatsEntry>> ListSegmentStats() const;
   Result<VersionListing> ListVersions(const ListVersionsOptions& options) const;
+  // Every version record (purged ones included), across buckets.
+  Result<VersionScan> ScanVersions(const VersionScanOptions& options) const;
   // Shards in id order with id > start_after (empty: from the first).
   Result<std::vector<ShardListEntry>> ListShards(std::string_view start_after, size_t limit) const;
   // Records the index points at in `segment_id`, by offset, starting at `start_offset`.
@@ -75,6 +94,8 @@ class IndexSnapshot {
   Result<std::vector<RepairItem>> PeekRepairs(size_t limit) const;
   Result<uint64_t> RepairCount() const;
   Result<IndexMeta> GetMeta() const;
+  // A raw `meta` value by name (e.g. kMetaScrubState); NotFound if absent.
+  Result<std::string> GetMetaValue(std::string_view name) const;
 
  private:
   friend class Index;
