@@ -32,7 +32,6 @@ struct SweepState {
   uint64_t total_estimate = 0;             // Versions the last complete sweep saw.
   uint64_t started_ms = 0;
   uint64_t last_completed_ms = 0;  // 0: never.
-  friend bool operator==(const SweepState&, const SweepState&) = default;
 };
 
 std::string EncodeSweepState(const SweepState& state);
