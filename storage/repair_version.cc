@@ -175,7 +175,7 @@ RepairOutcome VersionRepairer::RebuildChunk(const std::vector<std::string>& ids,
     if (have == set_->k) break;
     Result<std::string> got = set_->nodes[NodeInSet(i, rotation, n)]->GetShard(ids[i]);
     if (!got.ok() || got->size() != shard_length) {
-      if (got.ok() || got.status().code() == StatusCode::kCorruption) targets.push_back(i);
+      if (got.ok() || !Unreachable(got.status())) targets.push_back(i);  // A bad copy.
       continue;
     }
     buffers[i] = std::move(*got);
