@@ -136,8 +136,8 @@ TEST_F(RepairVersionTest, ReplicasGetTheirInlineBytesBack) {
 TEST_F(RepairVersionTest, PurgeIsNeverUndone) {
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, PutObject(cluster_, "b", "k", RandomBody(9000, 6)));
   // Node 3 saw the versioned delete; the others missed it.
-  ASSERT_OK(cluster_.local(3).PutVersion("b", "k", V(info), EncodePurgePayload(1234),
-                                         WireKind::kPurged));
+  ASSERT_OK(
+      cluster_.local(3).PutVersion("b", "k", V(info), EncodePurgePayload(1234), WireKind::kPurged));
   RepairOutcome r = repairer_.RepairVersion("b", "k", V(info));
   EXPECT_FALSE(r.incomplete) << r.problem;
   EXPECT_EQ(r.records_copied, cluster_.size() - 1);
