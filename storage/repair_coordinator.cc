@@ -9,9 +9,6 @@ namespace {
 
 using node_wire::WireKind;
 
-constexpr uint32_t kQueueBatch = 32;
-constexpr uint32_t kQueueDepthProbe = 1000;
-
 bool IsNodeBucket(std::string_view bucket) { return bucket.find(':') != std::string_view::npos; }
 
 // The null-version flag of a record's winner (false when it is not an object record).
@@ -27,7 +24,8 @@ RepairCoordinator::RepairCoordinator(RepairCoordinatorOptions options)
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? options_.clock : &SystemClock::Default()),
       repairer_(&options_.set),
-      stats_(options_.metrics, options_.node_id) {
+      stats_(options_.metrics, options_.node_id),
+      queue_(&options_.set, &repairer_, &stats_, clock_) {
   RepairSnapshot s;
   s.set = options_.set.set;
   stats_.SetSnapshot(s);
@@ -66,8 +64,8 @@ Result<StepOutcome> RepairCoordinator::Step() {
   CheckCoordinator();
   Result<StepOutcome> out = StepOutcome{};
   if (coordinator() && options_.config.rate_bytes_per_sec != 0) {
-    out = HandleQueues();
-    if (out.ok() && !out->did_work) {
+    out = queue_.DrainOnce();
+    if (!out->did_work) {
       if (collect_orphans_) {
         out = CollectOrphanShards();
       } else {
@@ -87,29 +85,38 @@ void RepairCoordinator::CheckCoordinator() {
     return;
   }
   last_check_mono_ = mono;
-  bool coordinates = false;
+  std::vector<bool> healthy(options_.set.size());
   for (uint32_t j = 0; j < options_.set.size(); ++j) {
-    if (options_.set.nodes[j]->Health().ok()) {
-      coordinates = j == options_.self;
-      break;
-    }
+    healthy[j] = options_.set.nodes[j]->Health().ok();
   }
+  const auto first = std::find(healthy.begin(), healthy.end(), true);
+  const bool coordinates = first != healthy.end() && first - healthy.begin() == options_.self;
   {
     std::lock_guard<std::mutex> lock(mu_);
     is_coordinator_ = coordinates;
   }
-  queue_depth_ = 0;
-  if (!coordinates) return;
-  for (NodeClient* node : options_.set.nodes) {
-    Result<std::vector<node_wire::WireRepairItem>> items = node->PeekRepairs(kQueueDepthProbe);
-    if (items.ok()) queue_depth_ += items->size();
+  queue_depth_ = coordinates ? queue_.Depth() : 0;
+  if (!coordinates) {
+    was_healthy_.clear();
+    return;
   }
-  if (!sweep_state().running && DetectEmptyNode()) {
-    log::Info("repair: a node of the set holds no records; sweeping the set",
+  const bool returned = NodeReturned(healthy);
+  if (returned || (!sweep_state().running && DetectEmptyNode())) {
+    log::Info("repair: a node of the set came back or holds no records; sweeping the set",
               {{"set", options_.set.set}});
     std::lock_guard<std::mutex> lock(mu_);
     if (!requested_) requested_ = node_wire::RepairSweep{};
   }
+}
+
+// A node that did not answer the previous check answers now: it may have missed writes.
+bool RepairCoordinator::NodeReturned(const std::vector<bool>& healthy) {
+  bool returned = false;
+  for (size_t j = 0; j < healthy.size() && j < was_healthy_.size(); ++j) {
+    returned = returned || (healthy[j] && !was_healthy_[j]);
+  }
+  was_healthy_ = healthy;
+  return returned;
 }
 
 // A node that answers but holds no record while another holds some: a replaced disk.
@@ -125,55 +132,11 @@ bool RepairCoordinator::DetectEmptyNode() {
   return some_empty && some_full;
 }
 
-Result<StepOutcome> RepairCoordinator::HandleQueues() {
-  StepOutcome out;
-  for (NodeClient* node : options_.set.nodes) {
-    Result<std::vector<node_wire::WireRepairItem>> items = node->PeekRepairs(kQueueBatch);
-    if (!items.ok() || items->empty()) continue;
-    std::vector<uint64_t> done;
-    for (const node_wire::WireRepairItem& item : *items) {
-      bool ok = false;
-      StepOutcome o = HandleItem(item, &ok);
-      out.bytes += o.bytes;
-      if (ok) done.push_back(item.seq);
-    }
-    if (!done.empty()) {
-      out.did_work = true;
-      Status s = node->RemoveRepairs(done);
-      if (!s.ok()) stats_.AddError("removing handled repair items: " + s.ToString());
-    }
-  }
-  return out;
-}
-
-StepOutcome RepairCoordinator::HandleItem(const node_wire::WireRepairItem& item, bool* done) {
-  RepairOutcome r;
-  switch (item.kind) {
-    case node_wire::WireRepairKind::kShard:
-      r = repairer_.RepairShardId(item.shard_id);
-      break;
-    case node_wire::WireRepairKind::kVersion:
-    case node_wire::WireRepairKind::kObjectHint:
-      r = repairer_.RepairVersion(item.bucket, item.key, item.version);
-      break;
-    case node_wire::WireRepairKind::kBucket:
-      r = repairer_.RepairBucket(item.bucket);
-      break;
-  }
-  stats_.Add(r);
-  // An item that could not be repaired now stays queued: the sweep or a later pass retries it.
-  *done = !r.incomplete;
-  return StepOutcome{true, r.bytes_moved};
-}
-
 void RepairCoordinator::MaybeStartSweep() {
   std::optional<node_wire::RepairSweep> request;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (sweep_.running) {
-      requested_.reset();  // The running sweep covers it.
-      return;
-    }
+    if (sweep_.running) return;  // A request waits for the running sweep to end.
     request = std::move(requested_);
     requested_.reset();
     const uint64_t period_ms = options_.config.sweep_period_seconds * 1000;

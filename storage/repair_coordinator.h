@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -21,6 +22,7 @@
 #include "common/metrics.h"
 #include "storage/background_worker.h"
 #include "storage/repair_orphans.h"
+#include "storage/repair_queue.h"
 #include "storage/repair_scan.h"
 #include "storage/repair_stats.h"
 #include "storage/repair_sweep_state.h"
@@ -58,8 +60,7 @@ class RepairCoordinator {
   uint64_t NowMs() const { return clock_->NowMicros() / 1000; }
   void CheckCoordinator();
   bool DetectEmptyNode();
-  Result<StepOutcome> HandleQueues();
-  StepOutcome HandleItem(const node_wire::WireRepairItem& item, bool* done);
+  bool NodeReturned(const std::vector<bool>& healthy);
   void MaybeStartSweep();
   void StartSweep(const node_wire::RepairSweep& scope, bool from_start);
   Result<StepOutcome> SweepBatch();
@@ -73,6 +74,7 @@ class RepairCoordinator {
   const Clock* const clock_;
   VersionRepairer repairer_;
   RepairStats stats_;
+  RepairQueueDrainer queue_;
 
   mutable std::mutex mu_;
   std::optional<node_wire::RepairSweep> requested_;  // GUARDED_BY(mu_)
@@ -81,6 +83,7 @@ class RepairCoordinator {
 
   // Worker-thread state.
   std::optional<uint64_t> last_check_mono_;
+  std::vector<bool> was_healthy_;  // Per set node, at the last check while coordinating.
   uint64_t queue_depth_ = 0;
   uint64_t degraded_ = 0;
   std::unique_ptr<MergedScan> scan_;

@@ -109,8 +109,8 @@ class RepairClusterTest : public ::testing::Test {
         .count();
   }
 
-  ClusterHarness harness_{{.nodes = 6, .k = 4, .m = 2, .chunk_size = kChunk,
-                           .inline_limit = 4 * kKiB}};
+  ClusterHarness harness_{
+      {.nodes = 6, .k = 4, .m = 2, .chunk_size = kChunk, .inline_limit = 4 * kKiB}};
 };
 
 TEST_F(RepairClusterTest, WipedNodeGetsEveryRecordAndShardBack) {
