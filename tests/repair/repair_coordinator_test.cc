@@ -195,6 +195,34 @@ TEST_F(RepairCoordinatorTest, TombstonesDropOnlyWhenTheWholeSetHoldsThemPastTheG
   EXPECT_EQ(ShardsOn(0), 0u);
 }
 
+TEST_F(RepairCoordinatorTest, PartRecordsKeepTheirShardsLive) {
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, Put("k", RandomBody(90000, 6)));
+  const NodeVersionId v = info.version.ToBinary();
+  const shale::VersionId part_version{clock_.NowMicros(), 7, 2};
+  const std::string part_key = PartKey(shale::VersionId{clock_.NowMicros(), 8, 2}, 1);
+  const uint64_t now_ms = clock_.NowMicros() / 1000;
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    // The same extent now referenced by an open upload's part record only.
+    ASSERT_OK_AND_ASSIGN(auto record, local(i).GetVersion("b", "k", v));
+    ASSERT_OK(local(i).PutVersion(PartsBucket("b"), part_key, part_version.ToBinary(),
+                                  record.payload, WireKind::kObject));
+    ASSERT_OK(local(i).PutVersion("b", "k", v, EncodePurgePayload(now_ms), WireKind::kPurged));
+  }
+  const size_t shards = ShardsOn(0);
+  ASSERT_GT(shards, 0u);
+  clock_.Advance((kGraceSeconds + 1) * 1'000'000);
+  auto c = Coordinator();
+  Sweep(*c);
+  EXPECT_EQ(ShardsOn(0), shards);  // Live through the part record.
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    ASSERT_OK(local(i).PutVersion(PartsBucket("b"), part_key, part_version.ToBinary(),
+                                  EncodePurgePayload(now_ms), WireKind::kPurged));
+  }
+  Sweep(*c);  // The aborted upload's part is garbage now.
+  EXPECT_EQ(ShardsOn(0), 0u);
+  EXPECT_GT(c->stats().orphan_shards_deleted(), 0u);
+}
+
 TEST_F(RepairCoordinatorTest, QueuedHintIsRepairedAndRemoved) {
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, Put("k", RandomBody(90000, 5)));
   const NodeVersionId v = info.version.ToBinary();
