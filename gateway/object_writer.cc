@@ -1,5 +1,5 @@
 // The put path: stream the body chunk by chunk, encode and send each chunk's shards while the
-// next chunk is read and hashed, then commit the version record with the write quorum.
+// next chunk is read and hashed, then commit the version (gateway/version_commit.h).
 
 #include <algorithm>
 #include <cstring>
@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/node_fanout.h"
 #include "gateway/cluster_core.h"
+#include "gateway/version_commit.h"
 
 namespace shale::gateway {
 namespace {
@@ -127,16 +128,6 @@ class BodyReader {
   bool ended_ = false;
 };
 
-std::string QuorumMessage(std::string_view what, size_t acks, size_t needed, size_t of,
-                          const std::vector<Status>& statuses) {
-  std::string msg = std::string(what) + ": " + std::to_string(acks) + " of " + std::to_string(of) +
-                    " nodes acknowledged, " + std::to_string(needed) + " needed";
-  for (const Status& s : statuses) {
-    if (!s.ok()) return msg + " (first error: " + s.ToString() + ")";
-  }
-  return msg;
-}
-
 class ObjectWriter {
  public:
   ObjectWriter(ClusterCore& core, const PutRequest& request, const BodySource& body)
@@ -168,9 +159,10 @@ class ObjectWriter {
     ObjectLayout layout = BaseLayout(LayoutKind::kErasure);
     layout.chunk_size = core_.config().chunk_size;
     SHALE_ASSIGN_OR_RETURN(PutDigests digests, Digests());
-    ObjectInfo info = Info(digests, EncodeLayout(layout));
-    SHALE_RETURN_IF_ERROR(Commit(info, nullptr, 0));
-    return info;
+    CommitOptions options;
+    options.missed_shards = missed_shards_;
+    return CommitVersion(core_, placement_, Info(digests, EncodeLayout(layout)),
+                         request_.versioning, options);
   }
 
   static std::span<char> AsChars(const ChunkBufferPool::Lease& lease, size_t n) {
@@ -199,7 +191,6 @@ class ObjectWriter {
     ObjectInfo info;
     info.bucket = request_.bucket;
     info.key = request_.key;
-    info.version = core_.hlc().Now();
     info.size = d.size;
     info.etag = d.md5_hex;
     info.last_modified_ms = static_cast<int64_t>(core_.clock().NowMicros() / 1000);
@@ -214,73 +205,6 @@ class ObjectWriter {
     return info;
   }
 
-  // Writes the version record to all k+m nodes. `data_layout` (inline objects) is the layout
-  // with the bytes, stored at positions 0..replicas-1; the others get info.layout. If a node
-  // already holds a version newer than ours (another gateway's clock runs ahead of ours), the
-  // record is taken back and written again under an id minted after that one, so a put that
-  // happened later never hides behind an earlier one.
-  Status Commit(ObjectInfo& info, const std::string* data_layout, uint32_t replicas) {
-    for (int attempt = 0;; ++attempt) {
-      const std::string meta_payload = EncodeObjectRecord(info, info.version);
-      std::string data_payload;
-      if (data_layout != nullptr) {
-        ObjectInfo with_data = info;
-        with_data.layout = *data_layout;
-        data_payload = EncodeObjectRecord(with_data, info.version);
-      }
-      RecordRound round = core_.WriteRecords(
-          info.bucket, info.key, nodes_, info.version, node_wire::WireKind::kObject,
-          [&](size_t i) {
-            return std::string_view(data_layout != nullptr && i < replicas ? data_payload
-                                                                           : meta_payload);
-          },
-          /*read_previous=*/true);
-      Status quorum = CheckQuorum(round, data_layout != nullptr ? replicas : 0);
-      if (quorum.ok() && round.newer && attempt < 2) {
-        (void)core_.hlc().Observe(*round.newer);  // A refused (far-future) id: retried anyway.
-        quorum = Status::Aborted("a newer version exists");
-      }
-      if (!quorum.ok()) {
-        core_.RollBackRecords(info.bucket, info.key, nodes_, info.version);
-        if (quorum.code() == StatusCode::kAborted) {
-          info.version = core_.hlc().Now();
-          continue;
-        }
-        return quorum;
-      }
-      std::vector<bool> complete(nodes_.size());
-      bool all = true;
-      for (size_t i = 0; i < nodes_.size(); ++i) {
-        complete[i] = round.status[i].ok() && !missed_shards_[i];
-        all &= complete[i];
-      }
-      if (!all) {
-        core_.HintRepair(nodes_, complete, info.bucket, info.key, info.version,
-                         "put missed records or shards at " + Positions(complete, false));
-      }
-      for (const ObjectRecord& old : round.superseded) {
-        core_.CleanUp(info.bucket, old, placement_);
-      }
-      return Status::OK();
-    }
-  }
-
-  // The write quorum of records, and for inline objects (replicas > 0) enough copies: as many
-  // losses survivable as for an erasure-coded chunk written with the quorum (write_quorum - k).
-  Status CheckQuorum(const RecordRound& round, uint32_t replicas) const {
-    if (round.acks < core_.write_quorum()) {
-      return Status::Unavailable(QuorumMessage("version record write quorum lost", round.acks,
-                                               core_.write_quorum(), nodes_.size(), round.status));
-    }
-    if (replicas == 0) return Status::OK();
-    const size_t needed = std::max<size_t>(1, core_.write_quorum() - core_.k() + 1);
-    size_t acks = 0;
-    for (uint32_t i = 0; i < replicas; ++i) acks += round.status[i].ok() ? 1 : 0;
-    if (acks >= needed) return Status::OK();
-    return Status::Unavailable(
-        QuorumMessage("inline replica write quorum lost", acks, needed, replicas, round.status));
-  }
-
   // m+1 full copies inline in the records of positions 0..m, metadata-only records elsewhere,
   // all in one round.
   Result<ObjectInfo> WriteInline(std::string_view data) {
@@ -292,9 +216,10 @@ class ObjectWriter {
     ObjectInfo info = Info(digests, EncodeLayout(layout));
     layout.has_data = true;
     layout.data.assign(data);
-    const std::string data_layout = EncodeLayout(layout);
-    SHALE_RETURN_IF_ERROR(Commit(info, &data_layout, replicas));
-    return info;
+    CommitOptions options;
+    options.data_layout = EncodeLayout(layout);
+    options.replicas = replicas;
+    return CommitVersion(core_, placement_, std::move(info), request_.versioning, options);
   }
 
   // Sends chunk after chunk: while one chunk's shards are in flight, the next is read, hashed
