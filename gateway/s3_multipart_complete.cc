@@ -59,18 +59,20 @@ Result<std::vector<PartInfo>> MatchParts(S3Call& c, const MultipartUpload& uploa
   SHALE_ASSIGN_OR_RETURN(auto stored, StoredParts(c, upload));
   std::vector<PartInfo> out;
   out.reserve(requested.size());
-  for (size_t i = 0; i < requested.size(); ++i) {
-    const CompletedPart& want = requested[i];
+  // As S3: every named part must exist (and match) before sizes are looked at.
+  for (const CompletedPart& want : requested) {
     auto it = stored.find(want.part_number);
     if (it == stored.end() || it->second.etag != want.etag) return InvalidPart();
     for (const ObjectChecksum& sum : want.checksums) {
       const ObjectChecksum* have = FindChecksum(it->second.checksums, sum.algorithm);
       if (have == nullptr || have->base64 != sum.base64) return InvalidPart();
     }
-    if (i + 1 < requested.size() && it->second.size < c.options.multipart_min_part_size) {
+    out.push_back(std::move(it->second));
+  }
+  for (size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i].size < c.options.multipart_min_part_size) {
       return MakeS3Error(S3ErrorCode::kEntityTooSmall);
     }
-    out.push_back(std::move(it->second));
   }
   return out;
 }

@@ -53,12 +53,6 @@ Status SendDeleteMarker(S3Call& c, const ObjectInfo& marker, bool version_given)
   return SendError(c, S3ErrorCode::kNoSuchKey, std::move(headers));
 }
 
-// Until the multipart data path lands ObjectPartRange: every object is a single part.
-Result<PartRange> PartRangeOf(const ObjectInfo& object, uint32_t part_number) {
-  if (part_number != 1) return Status::InvalidArgument("part number beyond the part count");
-  return PartRange{0, object.size, 1};
-}
-
 // ?partNumber=N: 1..10000, and no Range with it.
 Result<uint32_t> ParsePartNumber(std::string_view text, bool has_range) {
   if (has_range) {
@@ -87,7 +81,13 @@ Status GetObject(S3Call& c, bool head) {
                          version_given ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
   }
   const ObjectInfo& info = *found;
-  if (info.delete_marker) return SendDeleteMarker(c, info, version_given);
+  if (info.delete_marker) {
+    // An unversioned bucket's deletes leave markers S3 would not show.
+    if (!version_given && c.bucket.versioning == BucketVersioning::kUnversioned) {
+      return MakeS3Error(S3ErrorCode::kNoSuchKey);
+    }
+    return SendDeleteMarker(c, info, version_given);
+  }
 
   ConditionHeaders conditions{r.Header("if-match"), r.Header("if-none-match"),
                               r.Header("if-modified-since"), r.Header("if-unmodified-since")};
@@ -109,7 +109,7 @@ Status GetObject(S3Call& c, bool head) {
   std::optional<std::string_view> range = r.Header("range");
   if (std::optional<std::string_view> part = r.Query("partNumber")) {
     SHALE_ASSIGN_OR_RETURN(uint32_t number, ParsePartNumber(*part, range.has_value()));
-    Result<PartRange> part_range = PartRangeOf(info, number);
+    Result<PartRange> part_range = ObjectPartRange(info, number);
     if (!part_range.ok()) {
       if (part_range.status().code() != StatusCode::kInvalidArgument) return part_range.status();
       return MakeS3Error(S3ErrorCode::kInvalidPartNumber);

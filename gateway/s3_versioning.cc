@@ -102,7 +102,8 @@ Status ListObjectVersions(S3Call& c) {
       w.Element("Size", std::to_string(o.size));
       w.Element("StorageClass", "STANDARD");
     }
-    WriteOwnerXml(w, c.options, o.owner_id);
+    // Delete markers carry no owner of their own: only the bucket's owner can write them.
+    WriteOwnerXml(w, c.options, o.owner_id.empty() ? c.bucket.owner_id : o.owner_id);
     w.Close();
   }
   for (const std::string& prefix : result.common_prefixes) {
