@@ -6,6 +6,7 @@
 #include "common/node_fanout.h"
 #include "common/object_record.h"
 #include "gateway/cluster_core.h"
+#include "gateway/key_versions.h"
 #include "gateway/list_merge.h"
 
 namespace shale::gateway {
@@ -194,20 +195,27 @@ Result<ObjectInfo> ClusterStore::Put(const PutRequest& request, const BodySource
 }
 
 Result<ObjectInfo> ClusterStore::Head(std::string_view bucket, std::string_view key,
-                                      const VersionSelector& which, const HeadOptions&) {
-  if (which.kind == VersionSelector::Kind::kNull) {
-    return Status::NotSupported("null version lookups arrive with versioning");
-  }
-  const std::optional<VersionId> version =
-      which.kind == VersionSelector::Kind::kId ? std::optional<VersionId>(which.id) : std::nullopt;
+                                      const VersionSelector& which, const HeadOptions& options) {
   ObjectPlacement p = core_->placement().Locate(bucket, key);
+  std::optional<VersionId> version;
+  if (which.kind == VersionSelector::Kind::kNull) {
+    // Nodes index versions by id: find the id of the newest null version first.
+    SHALE_ASSIGN_OR_RETURN(std::vector<KeyVersion> versions,
+                           ListKeyVersions(*core_, bucket, key, p));
+    std::optional<ObjectRecord> null = NewestNull(versions);
+    if (!null)
+      return Status::NotFound("no such version: " + Where(bucket, key) + "?versionId=null");
+    version = null->info.version;
+  } else if (which.kind == VersionSelector::Kind::kId) {
+    version = which.id;
+  }
   SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, version));
   if (!q.newest) {
     return Status::NotFound(version ? "no such version: " + Where(bucket, key) +
                                           "?versionId=" + version->ToText()
                                     : "no such key: " + Where(bucket, key));
   }
-  if (!version && q.newest->info.delete_marker) {
+  if (!version && q.newest->info.delete_marker && !options.delete_markers) {
     return Status::NotFound("no such key: " + Where(bucket, key) + " (deleted)");
   }
   ObjectInfo info = std::move(q.newest->info);
@@ -266,44 +274,7 @@ Result<ObjectInfo> ClusterStore::UpdateAttributes(std::string_view bucket, std::
 }
 
 Result<DeleteOutcome> ClusterStore::DeleteObject(const DeleteRequest& request) {
-  if (request.version.kind != VersionSelector::Kind::kLatest ||
-      request.versioning != BucketVersioning::kUnversioned) {
-    return Status::NotSupported("versioned deletes arrive with versioning");
-  }
-  SHALE_RETURN_IF_ERROR(DeleteLatestUnversioned(request.bucket, request.key));
-  return DeleteOutcome{};
-}
-
-Status ClusterStore::DeleteLatestUnversioned(std::string_view bucket, std::string_view key) {
-  ObjectPlacement p = core_->placement().Locate(bucket, key);
-  SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, std::nullopt));
-  if (!q.newest || q.newest->info.delete_marker) return Status::OK();  // Nothing to hide.
-  ObjectInfo marker;
-  marker.bucket.assign(bucket);
-  marker.key.assign(key);
-  marker.version = core_->hlc().Now();
-  marker.delete_marker = true;
-  marker.last_modified_ms = static_cast<int64_t>(core_->clock().NowMicros() / 1000);
-  marker.layout = EncodeLayout(ObjectLayout{});
-  const std::string payload = EncodeObjectRecord(marker, marker.version);
-  std::vector<NodeClient*> nodes = core_->ShardNodes(p);
-  RecordRound round = core_->WriteRecords(
-      bucket, key, nodes, marker.version, node_wire::WireKind::kDeleteMarker,
-      [&](size_t) { return std::string_view(payload); }, /*read_previous=*/true);
-  if (round.acks < core_->write_quorum()) {
-    core_->RollBackRecords(bucket, key, nodes, marker.version);
-    return Status::Unavailable("delete marker: " + std::to_string(round.acks) + " of " +
-                               std::to_string(nodes.size()) + " nodes acknowledged");
-  }
-  HintMisses(*core_, nodes, round, bucket, key, marker.version, "delete marker");
-  // The marker stays (a node that missed it must not bring the object back); what it hides goes.
-  bool newest_seen = false;
-  for (const ObjectRecord& old : round.superseded) {
-    newest_seen |= old.info.version == q.newest->info.version;
-    core_->CleanUp(std::string(bucket), old, p);
-  }
-  if (!newest_seen) core_->CleanUp(std::string(bucket), *q.newest, p);
-  return Status::OK();
+  return DeleteObjectVersion(*core_, request);
 }
 
 Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& query) {
@@ -341,28 +312,6 @@ namespace shale::gateway {
 Result<ListVersionsResult> ClusterStore::ListVersions(std::string_view, const ListVersionsQuery&) {
   return Status::NotSupported("ListObjectVersions");
 }
-Result<MultipartUpload> ClusterStore::CreateUpload(const CreateUploadRequest&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<MultipartUpload> ClusterStore::GetUpload(std::string_view, std::string_view,
-                                                const VersionId&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<PartInfo> ClusterStore::UploadPart(const UploadPartRequest&, const BodySource&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<PartsPage> ClusterStore::ListParts(std::string_view, std::string_view, const VersionId&,
-                                          uint32_t, uint32_t) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<ListUploadsResult> ClusterStore::ListUploads(std::string_view, const ListUploadsQuery&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<ObjectInfo> ClusterStore::CompleteUpload(const CompleteRequest&) {
-  return Status::NotSupported("multipart uploads");
-}
-Status ClusterStore::AbortUpload(std::string_view, std::string_view, const VersionId&) {
-  return Status::NotSupported("multipart uploads");
-}
+// Multipart uploads: gateway/cluster_multipart.cc.
 
 }  // namespace shale::gateway

@@ -93,7 +93,6 @@ class ClusterStore final : public ObjectStore {
   // The newest bucket record from a majority of all nodes (deleted ones included).
   Result<std::optional<BucketRecord>> ReadBucket(std::string_view name);
   Status WriteBucket(const BucketRecord& record);
-  Status DeleteLatestUnversioned(std::string_view bucket, std::string_view key);
 
   std::unique_ptr<ClusterCore> core_;
   std::atomic<uint32_t> list_rotation_{0};
