@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/node_fanout.h"
 #include "common/object_record.h"
 #include "gateway/chunk_stream.h"
 #include "gateway/cluster_core.h"
@@ -19,6 +20,7 @@ namespace shale::gateway {
 namespace {
 
 constexpr uint32_t kPartsPage = 1000;
+constexpr size_t kRetireBatch = 32;
 
 std::string UploadName(std::string_view bucket, std::string_view key, const VersionId& id) {
   return std::string(bucket) + "/" + std::string(key) + "?uploadId=" + id.ToText();
@@ -97,11 +99,19 @@ void RetireParts(ClusterCore& core, std::string bucket, const VersionId& upload_
   std::sort(keep.begin(), keep.end());
   core.PostBackground([&core, bucket = std::move(bucket), upload_id, p, parts = std::move(parts),
                        keep = std::move(keep)] {
-    for (const StoredPart& part : parts) {
-      const bool referenced = std::binary_search(keep.begin(), keep.end(), part.extent.data_id);
-      // Best effort: a tombstone that did not land leaves a record no listing reaches (its
-      // upload is gone); repair's sweeps see it.
-      (void)PurgeVersion(core, p, PartRecordOf(bucket, upload_id, part, !referenced));
+    // kRetireBatch parts at a time, in parallel on the fan-out pool (the nodes group-commit the
+    // tombstones): an upload of 10,000 parts must not take 10,000 sequential rounds. The
+    // clients passed are only slots; each call purges its part on the whole set.
+    const std::vector<NodeClient*> slots(kRetireBatch, core.ShardNodes(p).front());
+    for (size_t from = 0; from < parts.size(); from += kRetireBatch) {
+      const size_t n = std::min(kRetireBatch, parts.size() - from);
+      FanOut(std::span<NodeClient* const>(slots.data(), n), [&](NodeClient&, size_t i) {
+        const StoredPart& part = parts[from + i];
+        const bool referenced = std::binary_search(keep.begin(), keep.end(), part.extent.data_id);
+        // Best effort: a tombstone that did not land leaves a record no listing reaches (its
+        // upload is gone); repair's sweeps see it.
+        return PurgeVersion(core, p, PartRecordOf(bucket, upload_id, part, !referenced));
+      });
     }
   });
 }

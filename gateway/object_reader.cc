@@ -267,9 +267,12 @@ class MultipartReader final : public ObjectReader {
  private:
   std::unique_ptr<ErasureReader> OpenPart() {
     const PartExtent& p = layout_.parts[part_];
-    ObjectLayout part_layout = layout_;
+    ObjectLayout part_layout;  // Field by field: copying the part list would cost O(parts).
     part_layout.kind = LayoutKind::kErasure;
-    part_layout.parts.clear();
+    part_layout.set = layout_.set;
+    part_layout.rotation = layout_.rotation;
+    part_layout.k = layout_.k;
+    part_layout.m = layout_.m;
     part_layout.data_id = p.data_id;
     part_layout.chunk_size = p.chunk_size;
     ObjectInfo part_object = object_;  // Repair hints name the object version.

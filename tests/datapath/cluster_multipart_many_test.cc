@@ -25,7 +25,7 @@ TEST(ClusterMultipartManyTest, TenThousandOneByteParts) {
   std::vector<PartInfo> parts(kParts);
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
-  constexpr uint32_t kThreads = 8;
+  constexpr uint32_t kThreads = 16;
   for (uint32_t t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (uint32_t n = 1 + t; n <= kParts; n += kThreads) {

@@ -19,7 +19,13 @@ namespace shale::gateway::testing {
 namespace {
 
 using ::shale::testing::StatusIs;
-using ::testing::HasSubstr;
+
+MATCHER_P2(CodeAndMessage, code, part,
+           "has status code and a message naming " + std::string(part)) {
+  const Status& s = ::shale::testing::GetStatus(arg);
+  *result_listener << "status is " << s.ToString();
+  return s.code() == code && s.message().find(part) != std::string::npos;
+}
 
 constexpr uint64_t kChunk = 64 * kKiB;
 
@@ -221,8 +227,7 @@ TEST_F(ClusterMultipartTest, ReuploadedPartReplacesTheOldOne) {
   EXPECT_EQ(page.parts[0].etag, Md5Hex(new_data));
   EXPECT_EQ(page.parts[0].size, new_data.size());
   // Completing with the replaced part's ETag names the part.
-  EXPECT_THAT(Complete(u, {old_part}),
-              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("part 1")));
+  EXPECT_THAT(Complete(u, {old_part}), CodeAndMessage(StatusCode::kFailedPrecondition, "part 1"));
   ASSERT_OK(Complete(u, {new_part}).status());
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == new_data);
   // The replaced part's shards are deleted in the background.
@@ -237,8 +242,7 @@ TEST_F(ClusterMultipartTest, MissingPartIsNamed) {
   ASSERT_OK_AND_ASSIGN(PartInfo p3, Part(u, 3, "three"));
   PartInfo p2 = p1;
   p2.part_number = 2;
-  EXPECT_THAT(Complete(u, {p1, p2, p3}),
-              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("part 2")));
+  EXPECT_THAT(Complete(u, {p1, p2, p3}), CodeAndMessage(StatusCode::kFailedPrecondition, "part 2"));
   // Nothing became visible; the upload is still open and completes without the missing part.
   EXPECT_THAT(store().Head("b", "k"), StatusIs(StatusCode::kNotFound));
   ASSERT_OK(Complete(u, {p1, p3}).status());
@@ -287,7 +291,7 @@ TEST_F(ClusterMultipartTest, UploadPartEnforcesSizeUploadAndBeforeCommit) {
     return Status::FailedPrecondition("BadDigest");
   };
   EXPECT_THAT(store().UploadPart(r, StringSource(data)),
-              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("BadDigest")));
+              CodeAndMessage(StatusCode::kFailedPrecondition, "BadDigest"));
   ASSERT_OK_AND_ASSIGN(PartsPage page, store().ListParts("b", "k", u.upload_id, 0, 10));
   EXPECT_TRUE(page.parts.empty());
   r.before_commit = nullptr;

@@ -25,7 +25,7 @@ using gateway::UploadPartRequest;
 
 constexpr uint64_t kChunk = 256 * kKiB;
 
-class ClusterMultipartTest : public ::testing::Test {
+class ClusterMultipartNodesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(harness_.Start());
@@ -65,7 +65,7 @@ class ClusterMultipartTest : public ::testing::Test {
       {.nodes = 6, .k = 4, .m = 2, .chunk_size = kChunk, .inline_limit = 128 * kKiB}};
 };
 
-TEST_F(ClusterMultipartTest, PartsWrittenWithANodeStoppedReadBackBitExact) {
+TEST_F(ClusterMultipartNodesTest, PartsWrittenWithANodeStoppedReadBackBitExact) {
   const uint64_t seed = TestSeed();
   std::mt19937_64 rng(seed);
   gateway::ObjectStore& store = harness_.store();
@@ -117,7 +117,7 @@ TEST_F(ClusterMultipartTest, PartsWrittenWithANodeStoppedReadBackBitExact) {
   EXPECT_TRUE(open.uploads.empty());
 }
 
-TEST_F(ClusterMultipartTest, AbortedUploadIsGone) {
+TEST_F(ClusterMultipartNodesTest, AbortedUploadIsGone) {
   gateway::ObjectStore& store = harness_.store();
   ASSERT_OK_AND_ASSIGN(MultipartUpload u, Create("k"));
   ASSERT_OK_AND_ASSIGN(PartInfo p, Part(u, 1, RandomBytes(kChunk + 9, 3)));
