@@ -346,10 +346,11 @@ Result<ListVersionsResult> ClusterStore::ListVersions(std::string_view bucket,
   ListVersionsResult out;
   out.versions.reserve(page.versions.size());
   for (const MergedVersion& v : page.versions) {
-    SHALE_ASSIGN_OR_RETURN(ObjectRecord rec, RecordFromWire(bucket, v.wire));
-    if (rec.info.delete_marker && !show_markers) continue;
-    rec.info.layout = WithoutData(rec.info.layout);
-    out.versions.push_back({std::move(rec.info), v.is_latest});
+    Result<ObjectRecord> rec = RecordFromWire(bucket, v.wire);
+    if (!rec.ok()) continue;  // No copy read decodes: repair's business, not the listing's.
+    if (rec->info.delete_marker && !show_markers) continue;
+    rec->info.layout = WithoutData(rec->info.layout);
+    out.versions.push_back({std::move(rec->info), v.is_latest});
   }
   out.common_prefixes = std::move(page.common_prefixes);
   out.truncated = page.truncated;

@@ -109,17 +109,6 @@ class Merger {
   // of every stream holding it merged: purged when any of them is a purge tombstone, else the
   // record with the largest attribute revision (the first in set order on ties).
   Result<std::optional<WireVersion>> NextVersion() {
-    for (;;) {
-      SHALE_ASSIGN_OR_RETURN(std::optional<WireVersion> v, MergeNextVersion());
-      if (!v || v->kind != kUnreadable) return v;
-    }
-  }
-
- private:
-  // An answer no copy of which decoded (skipped by NextVersion).
-  static constexpr auto kUnreadable = static_cast<node_wire::WireKind>(0xff);
-
-  Result<std::optional<WireVersion>> MergeNextVersion() {
     SHALE_RETURN_IF_ERROR(FillHeads());
     const WireVersion* min = nullptr;
     for (const auto& s : streams_) {
@@ -133,7 +122,7 @@ class Merger {
     const std::string key = min->key;
     const NodeVersionId version = min->version;
     std::optional<WireVersion> best;
-    std::optional<VersionId> best_revision;
+    std::optional<VersionId> best_revision;  // nullopt: best does not decode as a version record.
     for (auto& s : streams_) {
       if (s.buffer.empty() || s.buffer.front().key != key || s.buffer.front().version != version) {
         continue;
@@ -145,21 +134,19 @@ class Merger {
         best = std::move(v);
         continue;
       }
+      // Records that are not object version records (other node-level buckets) or do not
+      // decode rank below every one that does.
       Result<ObjectRecord> rec = DecodeObjectRecord(v.payload);
-      if (!rec.ok()) continue;  // Unreadable here: another copy decides, or none is listed.
-      if (!best || rec->attr_revision > *best_revision) {
-        best_revision = rec->attr_revision;
+      std::optional<VersionId> revision;
+      if (rec.ok()) revision = rec->attr_revision;
+      if (!best || (revision && (!best_revision || *revision > *best_revision))) {
+        best_revision = revision;
         best = std::move(v);
       }
-    }
-    if (!best) {
-      best.emplace();
-      best->kind = kUnreadable;
     }
     return best;
   }
 
- public:
   // Moves every stream past all keys under `prefix`, without reading them.
   void SkipUnder(std::string_view prefix) {
     std::string past;

@@ -71,8 +71,8 @@ Result<MergedPage> MergeListing(std::span<const ListSet> sets, std::string_view 
 // MergeVersionListing: one page of ListObjectVersions over the full (every version) listings of
 // the same streams as MergeListing, with the same failure handling, memory bound and common
 // prefixes. Versions come in key order, newest first within a key; a version that any answering
-// node holds as a purge tombstone is left out (so is one that no node's copy decodes); when
-// nodes hold differing records of one version, the largest attribute revision wins. IsLatest
+// node holds as a purge tombstone is left out; when nodes hold differing records of one version,
+// the largest attribute revision wins (a record that does not decode loses to one that does). IsLatest
 // marks the newest listed version of each key. Markers: key_marker alone resumes after every
 // version of that key (after every key under it when it is a common prefix); with a
 // version_id_marker it resumes after that version of key_marker (kNull: after the key's null
