@@ -30,13 +30,7 @@ Result<ListParams> ParseListParams(const S3Request& r, bool v2) {
   p.query.prefix = std::string(r.Query("prefix").value_or(""));
   p.query.delimiter = std::string(r.Query("delimiter").value_or(""));
   SHALE_ASSIGN_OR_RETURN(p.max_keys, ParseMaxQuery(r, "max-keys", kMaxListKeys));
-  if (std::optional<std::string_view> encoding = r.Query("encoding-type")) {
-    if (*encoding != "url") {
-      return MakeS3Error(S3ErrorCode::kInvalidArgument,
-                         "Invalid Encoding Method specified in Request");
-    }
-    p.url_encode = true;
-  }
+  SHALE_ASSIGN_OR_RETURN(p.url_encode, ParseEncodingType(r));
   if (v2) {
     p.fetch_owner = r.Query("fetch-owner") == "true";
     p.start_after = std::string(r.Query("start-after").value_or(""));

@@ -20,16 +20,6 @@ void WriteChecksumKind(XmlWriter& w, const std::optional<ChecksumAlgorithm>& alg
   w.Element("ChecksumType", full_object ? "FULL_OBJECT" : "COMPOSITE");
 }
 
-Result<bool> UrlEncoding(const S3Request& r) {
-  std::optional<std::string_view> encoding = r.Query("encoding-type");
-  if (!encoding) return false;
-  if (*encoding != "url") {
-    return MakeS3Error(S3ErrorCode::kInvalidArgument,
-                       "Invalid Encoding Method specified in Request");
-  }
-  return true;
-}
-
 }  // namespace
 
 Status ListParts(S3Call& c) {
@@ -94,7 +84,7 @@ Status ListMultipartUploads(S3Call& c) {
     query.upload_id_marker = *id;
   }
   SHALE_ASSIGN_OR_RETURN(query.max_uploads, ParseMaxQuery(r, "max-uploads", kMaxListed));
-  SHALE_ASSIGN_OR_RETURN(bool url_encode, UrlEncoding(r));
+  SHALE_ASSIGN_OR_RETURN(bool url_encode, ParseEncodingType(r));
   ListUploadsResult result;
   if (query.max_uploads > 0) {
     Result<ListUploadsResult> listed = c.store.ListUploads(r.bucket, query);

@@ -121,6 +121,16 @@ void AppendVersionIdHeader(const BucketInfo& bucket, const ObjectInfo& info,
   headers->push_back({"x-amz-version-id", S3VersionId(info)});
 }
 
+Result<bool> ParseEncodingType(const S3Request& request) {
+  std::optional<std::string_view> encoding = request.Query("encoding-type");
+  if (!encoding) return false;
+  if (*encoding != "url") {
+    return MakeS3Error(S3ErrorCode::kInvalidArgument,
+                       "Invalid Encoding Method specified in Request");
+  }
+  return true;
+}
+
 Result<uint32_t> ParseMaxQuery(const S3Request& request, std::string_view name, uint32_t cap) {
   std::optional<std::string_view> text = request.Query(name);
   if (!text) return cap;

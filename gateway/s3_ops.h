@@ -78,6 +78,9 @@ Result<VersionId> RequestedUploadId(const S3Request& request);
 // The open upload the request names (NoSuchUpload when there is none).
 Result<MultipartUpload> GetOpenUpload(S3Call& call);
 
+// encoding-type=url of the listings: true when given; any other value is InvalidArgument.
+Result<bool> ParseEncodingType(const S3Request& request);
+
 // The source object of CopyObject / UploadPartCopy: x-amz-copy-source parsed (bucket the
 // caller must own, key, versionId), the version looked up (a delete marker is refused as S3
 // does) and x-amz-copy-source-if-* evaluated (failure -> PreconditionFailed).

@@ -58,14 +58,7 @@ Status ListObjectVersions(S3Call& c) {
     }
     query.version_id_marker = *parsed;
   }
-  bool url_encode = false;
-  if (std::optional<std::string_view> encoding = r.Query("encoding-type")) {
-    if (*encoding != "url") {
-      return MakeS3Error(S3ErrorCode::kInvalidArgument,
-                         "Invalid Encoding Method specified in Request");
-    }
-    url_encode = true;
-  }
+  SHALE_ASSIGN_OR_RETURN(bool url_encode, ParseEncodingType(r));
   ListVersionsResult result;
   if (query.max_keys > 0) {
     Result<ListVersionsResult> listed = c.store.ListVersions(r.bucket, query);

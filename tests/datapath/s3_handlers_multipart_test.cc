@@ -53,11 +53,6 @@ class S3HandlersMultipartTest : public S3HandlersTest {
   void SetUp() override {
     RebuildHandlers(8);
     CreateBucket("bkt");
-    // While the multipart data path is merged only in part (its ClusterStore stubs still
-    // shadowing gateway/cluster_multipart.cc), these tests cannot run end to end.
-    if (store_->GetUpload("bkt", "k", VersionId{}).status().code() == StatusCode::kNotSupported) {
-      GTEST_SKIP() << "ClusterStore answers NotSupported for multipart uploads";
-    }
   }
 
   std::string Create(const std::string& key, std::vector<S3Header> headers = {}) {
