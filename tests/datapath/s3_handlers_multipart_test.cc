@@ -532,6 +532,23 @@ TEST_F(S3HandlersMultipartTest, VersionedBucketCompleteShowsVersionId) {
   Reply versions = Get("bkt", "", "versions");
   EXPECT_NE(versions.body.find("<VersionId>" + version + "</VersionId><IsLatest>true"),
             std::string::npos);
+
+  // UploadPartCopy from a given version of a versioned source.
+  ASSERT_OK_AND_ASSIGN(ObjectInfo old_version, store_->Head("bkt", "k", {}));
+  ListVersionsQuery query;
+  ASSERT_OK_AND_ASSIGN(ListVersionsResult listed, store_->ListVersions("bkt", query));
+  ASSERT_EQ(listed.versions.size(), 2u);
+  const std::string first = listed.versions[1].info.version.ToText();
+  std::string id2 = Create("k2");
+  Reply copy = Call({.method = "PUT",
+                     .bucket = "bkt",
+                     .key = "k2",
+                     .query = "partNumber=1&uploadId=" + id2,
+                     .headers = {{"x-amz-copy-source", "/bkt/k?versionId=" + first}}});
+  EXPECT_EQ(copy.status, 200) << copy.body;
+  EXPECT_EQ(copy.Header("x-amz-copy-source-version-id"), first);
+  EXPECT_NE(copy.body.find(XQ("149603e6c03516362a8da23f624db945")), std::string::npos);  // "old".
+  EXPECT_EQ(old_version.version.ToText(), version);
 }
 
 }  // namespace

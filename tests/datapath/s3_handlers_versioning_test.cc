@@ -151,6 +151,10 @@ TEST_F(S3HandlersVersioningTest, VersionsAndDeleteMarkers) {
   EXPECT_EQ(at_marker.Header("x-amz-delete-marker"), "true");
   EXPECT_EQ(at_marker.Header("x-amz-version-id"), marker);
   EXPECT_EQ(at_marker.Header("Allow"), "DELETE");
+  Reply head_marker =
+      Call({.method = "HEAD", .bucket = "bkt", .key = "k", .query = "versionId=" + marker});
+  EXPECT_EQ(head_marker.status, 405);
+  EXPECT_EQ(head_marker.Header("x-amz-delete-marker"), "true");
   EXPECT_EQ(Get("bkt", "k", "versionId=" + v2).body, "bb");
 
   // Removing the marker brings v2 back.
