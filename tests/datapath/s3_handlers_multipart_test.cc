@@ -534,7 +534,7 @@ TEST_F(S3HandlersMultipartTest, VersionedBucketCompleteShowsVersionId) {
             std::string::npos);
 
   // UploadPartCopy from a given version of a versioned source.
-  ASSERT_OK_AND_ASSIGN(ObjectInfo old_version, store_->Head("bkt", "k", {}));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo latest, store_->Head("bkt", "k", {}));
   ListVersionsQuery query;
   ASSERT_OK_AND_ASSIGN(ListVersionsResult listed, store_->ListVersions("bkt", query));
   ASSERT_EQ(listed.versions.size(), 2u);
@@ -548,7 +548,7 @@ TEST_F(S3HandlersMultipartTest, VersionedBucketCompleteShowsVersionId) {
   EXPECT_EQ(copy.status, 200) << copy.body;
   EXPECT_EQ(copy.Header("x-amz-copy-source-version-id"), first);
   EXPECT_NE(copy.body.find(XQ("149603e6c03516362a8da23f624db945")), std::string::npos);  // "old".
-  EXPECT_EQ(old_version.version.ToText(), version);
+  EXPECT_EQ(latest.version.ToText(), version);
 }
 
 }  // namespace
