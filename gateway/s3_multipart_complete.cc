@@ -159,6 +159,12 @@ Status CompleteMultipartUpload(S3Call& c) {
   SHALE_ASSIGN_OR_RETURN(VersionId upload_id, RequestedUploadId(r));
   SHALE_ASSIGN_OR_RETURN(std::string body,
                          ReadSmallBody(r, kMaxCompleteBodyBytes, S3ErrorCode::kMalformedXML));
+  // Only Content-MD5 speaks of the body here: x-amz-checksum-* name the whole object's value.
+  if (std::optional<std::string_view> md5 = r.Header("content-md5")) {
+    SHALE_ASSIGN_OR_RETURN(ChecksumRequest integrity,
+                           ParseChecksumRequest({{"content-md5", std::string(*md5)}}));
+    SHALE_RETURN_IF_ERROR(VerifyChecksums(integrity, ComputeDigests(body, {}), nullptr));
+  }
   SHALE_ASSIGN_OR_RETURN(std::vector<CompletedPart> requested, ParseCompleteMultipartUpload(body));
   SHALE_RETURN_IF_ERROR(CheckOrder(requested));
 

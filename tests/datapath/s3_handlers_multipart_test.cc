@@ -188,6 +188,11 @@ TEST_F(S3HandlersMultipartTest, CompleteValidation) {
     EXPECT_EQ(r.body, ErrorXml(code, "/bkt/k")) << body;
   };
   expect_error("<CompleteMultipartUpload/>", S3ErrorCode::kMalformedXML, 400);
+  Reply bad_md5 = Complete("k", id, StandardBody(), {{"content-md5", "XUFAKrxLKna5cZ2REBfFkg=="}});
+  EXPECT_EQ(bad_md5.status, 400);
+  EXPECT_EQ(bad_md5.body,
+            ErrorXml(S3ErrorCode::kBadDigest, "/bkt/k",
+                     "The Content-MD5 you specified did not match what we received."));
   expect_error("not xml", S3ErrorCode::kMalformedXML, 400);
   expect_error(CompleteBody({{2, kMd52, ""}, {1, kMd51, ""}}), S3ErrorCode::kInvalidPartOrder, 400);
   expect_error(CompleteBody({{1, kMd51, ""}, {1, kMd51, ""}}), S3ErrorCode::kInvalidPartOrder, 400);
@@ -480,6 +485,11 @@ TEST_F(S3HandlersMultipartTest, AbortAndListUploads) {
             std::string::npos)
       << page.body;
   EXPECT_NE(page.body.find("<IsTruncated>true</IsTruncated>"), std::string::npos);
+  Reply prefixed = Get("bkt", "", "uploads&prefix=dir/");
+  EXPECT_EQ(prefixed.body.find("<Key>a</Key>"), std::string::npos);
+  EXPECT_NE(prefixed.body.find("<Prefix>dir/</Prefix><MaxUploads>"), std::string::npos);
+  EXPECT_NE(prefixed.body.find(upload("dir/b", b1, later) + upload("dir/b", b2, later)),
+            std::string::npos);
   Reply rest = Get("bkt", "", "uploads&key-marker=dir/b&upload-id-marker=" + b1);
   EXPECT_NE(rest.body.find(upload("dir/b", b2, later)), std::string::npos) << rest.body;
   EXPECT_EQ(rest.body.find(upload("dir/b", b1, later)), std::string::npos);
