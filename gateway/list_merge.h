@@ -68,4 +68,33 @@ struct MergedPage {
 Result<MergedPage> MergeListing(std::span<const ListSet> sets, std::string_view bucket,
                                 const ListQuery& query, const MergeOptions& options = {});
 
+// MergeVersionListing: one page of ListObjectVersions over the full (every version) listings of
+// the same streams as MergeListing, with the same failure handling, memory bound and common
+// prefixes. Versions come in key order, newest first within a key; a version that any answering
+// node holds as a purge tombstone is left out; when nodes hold differing records of one version,
+// the largest attribute revision wins (a record that does not decode loses to one that does). IsLatest
+// marks the newest listed version of each key. Markers: key_marker alone resumes after every
+// version of that key (after every key under it when it is a common prefix); with a
+// version_id_marker it resumes after that version of key_marker (kNull: after the key's null
+// version; a key without one is skipped). max_keys counts versions and common prefixes.
+struct MergedVersion {
+  node_wire::WireVersion wire;  // Never kPurged.
+  bool is_latest = false;
+};
+
+struct MergedVersionsPage {
+  std::vector<MergedVersion> versions;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  // When truncated: the last key or common prefix returned, and the S3 version id of the last
+  // version ("null" or the id's text; empty when the page ended with a common prefix).
+  std::string next_key_marker;
+  std::string next_version_id_marker;
+};
+
+Result<MergedVersionsPage> MergeVersionListing(std::span<const ListSet> sets,
+                                               std::string_view bucket,
+                                               const ListVersionsQuery& query,
+                                               const MergeOptions& options = {});
+
 }  // namespace shale::gateway
