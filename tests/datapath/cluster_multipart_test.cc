@@ -13,6 +13,7 @@
 #include "gateway/cluster_store.h"
 #include "gateway/multipart_records.h"
 #include "tests/datapath/cluster_store_test_util.h"
+#include "tests/datapath/multipart_test_util.h"
 #include "tests/support/random_seed.h"
 
 namespace shale::gateway::testing {
@@ -51,25 +52,12 @@ class ClusterMultipartTest : public ::testing::Test {
   }
 
   Result<PartInfo> Part(const MultipartUpload& u, uint32_t n, const std::string& data) {
-    UploadPartRequest r;
-    r.bucket = u.bucket;
-    r.key = u.key;
-    r.upload_id = u.upload_id;
-    r.part_number = n;
-    r.size = data.size();
-    return store().UploadPart(r, StringSource(data, 10000));
+    return store().UploadPart(PartRequest(u, n, data.size()), StringSource(data, 10000));
   }
 
   Result<ObjectInfo> Complete(const MultipartUpload& u, const std::vector<PartInfo>& parts,
                               BucketVersioning versioning = BucketVersioning::kUnversioned) {
-    CompleteRequest r;
-    r.bucket = u.bucket;
-    r.key = u.key;
-    r.upload_id = u.upload_id;
-    r.parts = parts;
-    r.etag = "etag-" + std::to_string(parts.size());
-    r.versioning = versioning;
-    return store().CompleteUpload(r);
+    return store().CompleteUpload(CompleteOf(u, parts, versioning));
   }
 
   // The part record of upload u, part n, as node `i` holds it.
