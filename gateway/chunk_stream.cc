@@ -130,6 +130,16 @@ class BodyReader {
 
 }  // namespace
 
+std::string QuorumMessage(std::string_view what, size_t acks, size_t needed, size_t of,
+                          const std::vector<Status>& statuses) {
+  std::string msg = std::string(what) + ": " + std::to_string(acks) + " of " + std::to_string(of) +
+                    " nodes acknowledged, " + std::to_string(needed) + " needed";
+  for (const Status& s : statuses) {
+    if (!s.ok()) return msg + " (first error: " + s.ToString() + ")";
+  }
+  return msg;
+}
+
 class ChunkStream::Impl {
  public:
   Impl(const BodySource& body, std::optional<uint64_t> declared,

@@ -27,6 +27,10 @@ namespace shale::gateway {
 
 class ClusterCore;
 
+// "what: 3 of 6 nodes acknowledged, 5 needed (first error: ...)".
+std::string QuorumMessage(std::string_view what, size_t acks, size_t needed, size_t of,
+                          const std::vector<Status>& statuses);
+
 class ChunkStream {
  public:
   // `nodes` is the set in shard order (ClusterCore::ShardNodes); `declared`: the exact body

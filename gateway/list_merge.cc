@@ -86,23 +86,61 @@ class Merger {
 
   // The next distinct key with its newest version across all streams; nullopt at the end.
   Result<std::optional<WireVersion>> Next() {
-    SHALE_RETURN_IF_ERROR(FillHeads());
-    const std::string* min = nullptr;
-    for (const auto& s : streams_) {
-      if (!s.buffer.empty() && (min == nullptr || s.buffer.front().key < *min)) {
-        min = &s.buffer.front().key;
+    for (;;) {
+      SHALE_RETURN_IF_ERROR(FillHeads());
+      const std::string* min = nullptr;
+      for (const auto& s : streams_) {
+        if (!s.buffer.empty() && (min == nullptr || s.buffer.front().key < *min)) {
+          min = &s.buffer.front().key;
+        }
+      }
+      if (min == nullptr) return std::optional<WireVersion>();
+      const std::string key = *min;
+      std::vector<std::optional<WireVersion>> answers(streams_.size());
+      for (size_t i = 0; i < streams_.size(); ++i) {
+        auto& buffer = streams_[i].buffer;
+        if (buffer.empty() || buffer.front().key != key) continue;
+        answers[i] = std::move(buffer.front());
+        buffer.pop_front();
+      }
+      std::optional<WireVersion> best = NewestNotPurged(key, answers);
+      if (best) return best;  // Otherwise every answer was purged: the key has no version.
+    }
+  }
+
+  // The newest of `answers` (a stream's answer for `key`, by stream), on equal version ids the
+  // first in set order. Nodes skip purged versions in latest-only listings, so when a stream of
+  // the same set answered with something older (or nothing), a node that missed the purge of the
+  // newest may be speaking: those nodes are asked, and a purged newest is dropped.
+  std::optional<WireVersion> NewestNotPurged(const std::string& key,
+                                             std::vector<std::optional<WireVersion>>& answers) {
+    for (;;) {
+      std::optional<size_t> best;
+      for (size_t i = 0; i < answers.size(); ++i) {
+        if (answers[i] && (!best || answers[*best]->version < answers[i]->version)) best = i;
+      }
+      if (!best) return std::nullopt;
+      const NodeVersionId version = answers[*best]->version;
+      std::vector<NodeClient*> ask;
+      for (size_t i = 0; i < streams_.size(); ++i) {
+        if (streams_[i].set != streams_[*best].set) continue;
+        if (answers[i] && answers[i]->version == version) continue;
+        if (std::count(ask.begin(), ask.end(), streams_[i].node) == 0) {
+          ask.push_back(streams_[i].node);
+        }
+      }
+      if (ask.empty()) return std::move(answers[*best]);
+      auto purged = FanOut(std::span<NodeClient* const>(ask), [&](NodeClient& n) {
+        auto v = n.GetVersion(bucket_, key, version);
+        return v.ok() && v->kind == node_wire::WireKind::kPurged;
+      });
+      if (std::find(purged.begin(), purged.end(), true) == purged.end()) {
+        return std::move(answers[*best]);
+      }
+      for (auto& a : answers) {
+        if (a && a->version == version) a.reset();
       }
     }
-    if (min == nullptr) return std::optional<WireVersion>();
-    const std::string key = *min;
-    std::optional<WireVersion> best;
-    for (auto& s : streams_) {
-      if (s.buffer.empty() || s.buffer.front().key != key) continue;
-      // Strictly newer only: on equal version ids the first answer in set order stays.
-      if (!best || best->version < s.buffer.front().version) best = std::move(s.buffer.front());
-      s.buffer.pop_front();
-    }
-    return best;
   }
 
   // Every version: the next (key, version) in key order, newest version first, with the answers

@@ -10,6 +10,7 @@
 #include "common/encoding.h"
 #include "common/hash.h"
 #include "tests/cluster/cluster_harness.h"
+#include "tests/datapath/multipart_test_util.h"
 #include "tests/node/node_test_util.h"
 #include "tests/support/random_seed.h"
 #include "tests/support/status_matchers.h"
@@ -17,11 +18,9 @@
 namespace shale::testing {
 namespace {
 
-using gateway::CompleteRequest;
 using gateway::CreateUploadRequest;
 using gateway::MultipartUpload;
 using gateway::PartInfo;
-using gateway::UploadPartRequest;
 
 constexpr uint64_t kChunk = 256 * kKiB;
 
@@ -41,24 +40,13 @@ class ClusterMultipartNodesTest : public ::testing::Test {
   }
 
   Result<PartInfo> Part(const MultipartUpload& u, uint32_t n, const std::string& data) {
-    UploadPartRequest r;
-    r.bucket = u.bucket;
-    r.key = u.key;
-    r.upload_id = u.upload_id;
-    r.part_number = n;
-    r.size = data.size();
-    return harness_.store().UploadPart(r, StringBody(data));
+    return harness_.store().UploadPart(gateway::testing::PartRequest(u, n, data.size()),
+                                       StringBody(data));
   }
 
   Result<gateway::ObjectInfo> Complete(const MultipartUpload& u,
                                        const std::vector<PartInfo>& parts) {
-    CompleteRequest r;
-    r.bucket = u.bucket;
-    r.key = u.key;
-    r.upload_id = u.upload_id;
-    r.parts = parts;
-    r.etag = "multipart-" + std::to_string(parts.size());
-    return harness_.store().CompleteUpload(r);
+    return harness_.store().CompleteUpload(gateway::testing::CompleteOf(u, parts));
   }
 
   ClusterHarness harness_{
@@ -96,7 +84,7 @@ TEST_F(ClusterMultipartNodesTest, PartsWrittenWithANodeStoppedReadBackBitExact) 
   EXPECT_EQ(done.size, whole.size());
   ASSERT_OK(harness_.cluster().StartNode(4));
   ASSERT_OK_AND_ASSIGN(gateway::ObjectInfo head, store.Head("b", "big"));
-  EXPECT_EQ(head.etag, "multipart-4");
+  EXPECT_EQ(head.etag, "etag-4");
   ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(store, head));
   EXPECT_TRUE(SameBytes(got, whole));
   for (int i = 0; i < 20; ++i) {

@@ -10,6 +10,7 @@
 
 #include "gateway/cluster_store.h"
 #include "tests/datapath/cluster_store_test_util.h"
+#include "tests/datapath/multipart_test_util.h"
 #include "tests/support/random_seed.h"
 
 namespace shale::gateway::testing {
@@ -75,16 +76,9 @@ TEST_F(ClusterMultipartListTest, OpenUploadsInKeyThenUploadIdOrderAcrossPages) {
       ASSERT_OK(store().AbortUpload("b", key, ids.front()));
     } else {
       const MultipartUpload u{"b", key, ids.front(), "owner", 0, {}, {}, false};
-      auto part =
-          store().UploadPart({"b", key, ids.front(), 1, 1, {}, {}, nullptr}, StringSource("x"));
+      auto part = store().UploadPart(PartRequest(u, 1, 1), StringSource("x"));
       ASSERT_OK(part.status());
-      CompleteRequest c;
-      c.bucket = "b";
-      c.key = key;
-      c.upload_id = u.upload_id;
-      c.parts = {*part};
-      c.etag = "e-1";
-      ASSERT_OK(store().CompleteUpload(c).status());
+      ASSERT_OK(store().CompleteUpload(CompleteOf(u, {*part})).status());
     }
     ids.erase(ids.begin());
   }

@@ -10,6 +10,7 @@
 #include "common/object_record.h"
 #include "gateway/cluster_store.h"
 #include "tests/datapath/cluster_store_test_util.h"
+#include "tests/datapath/multipart_test_util.h"
 
 namespace shale::gateway::testing {
 namespace {
@@ -30,8 +31,7 @@ TEST(ClusterMultipartManyTest, TenThousandOneByteParts) {
     threads.emplace_back([&, t] {
       for (uint32_t n = 1 + t; n <= kParts; n += kThreads) {
         const std::string data = byte_of(n);
-        auto part =
-            store.UploadPart({"b", "many", u.upload_id, n, 1, {}, {}, nullptr}, StringSource(data));
+        auto part = store.UploadPart(PartRequest(u, n, 1), StringSource(data));
         if (!part.ok()) {
           ++failures;
           continue;
@@ -47,12 +47,7 @@ TEST(ClusterMultipartManyTest, TenThousandOneByteParts) {
   EXPECT_EQ(page.parts.size(), 10u);
   EXPECT_FALSE(page.truncated);
 
-  CompleteRequest c;
-  c.bucket = "b";
-  c.key = "many";
-  c.upload_id = u.upload_id;
-  c.parts = parts;
-  c.etag = "e-10000";
+  const CompleteRequest c = CompleteOf(u, parts);
   ASSERT_OK_AND_ASSIGN(ObjectInfo done, store.CompleteUpload(c));
   EXPECT_EQ(done.size, kParts);
 

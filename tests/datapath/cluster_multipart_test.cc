@@ -13,6 +13,7 @@
 #include "gateway/cluster_store.h"
 #include "gateway/multipart_records.h"
 #include "tests/datapath/cluster_store_test_util.h"
+#include "tests/datapath/multipart_test_util.h"
 #include "tests/support/random_seed.h"
 
 namespace shale::gateway::testing {
@@ -51,25 +52,12 @@ class ClusterMultipartTest : public ::testing::Test {
   }
 
   Result<PartInfo> Part(const MultipartUpload& u, uint32_t n, const std::string& data) {
-    UploadPartRequest r;
-    r.bucket = u.bucket;
-    r.key = u.key;
-    r.upload_id = u.upload_id;
-    r.part_number = n;
-    r.size = data.size();
-    return store().UploadPart(r, StringSource(data, 10000));
+    return store().UploadPart(PartRequest(u, n, data.size()), StringSource(data, 10000));
   }
 
   Result<ObjectInfo> Complete(const MultipartUpload& u, const std::vector<PartInfo>& parts,
                               BucketVersioning versioning = BucketVersioning::kUnversioned) {
-    CompleteRequest r;
-    r.bucket = u.bucket;
-    r.key = u.key;
-    r.upload_id = u.upload_id;
-    r.parts = parts;
-    r.etag = "etag-" + std::to_string(parts.size());
-    r.versioning = versioning;
-    return store().CompleteUpload(r);
+    return store().CompleteUpload(CompleteOf(u, parts, versioning));
   }
 
   // The part record of upload u, part n, as node `i` holds it.
@@ -377,6 +365,51 @@ TEST_F(ClusterMultipartTest, ConcurrentUploadsOfOneKeyLastCompleteWins) {
   EXPECT_EQ(ShardsLeft(data_b), 0u);
   EXPECT_GT(ShardsLeft(data_a), 0u);
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == da);
+}
+
+TEST_F(ClusterMultipartTest, CompleteFollowsTheBucketVersioningState) {
+  const auto enabled = BucketVersioning::kEnabled, suspended = BucketVersioning::kSuspended;
+  PutRequest put = Request("b", "k", 5);
+  put.versioning = enabled;
+  ASSERT_OK_AND_ASSIGN(ObjectInfo plain, store().Put(put, StringSource("plain")));
+  // Enabled: every Complete is a new version; the older ones stay readable.
+  MultipartUpload a = Create("k"), b = Create("k");
+  ASSERT_OK_AND_ASSIGN(PartInfo pa, Part(a, 1, "upload a"));
+  ASSERT_OK_AND_ASSIGN(PartInfo pb, Part(b, 1, "upload b"));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo va, Complete(a, {pa}, enabled));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo vb, Complete(b, {pb}, enabled));
+  EXPECT_FALSE(va.null_version);
+  EXPECT_FALSE(vb.null_version);
+  ASSERT_OK_AND_ASSIGN(ObjectInfo head, store().Head("b", "k"));
+  EXPECT_EQ(head.version, vb.version);
+  for (const auto& [version, want] : {std::pair{plain.version, std::string("plain")},
+                                      std::pair{va.version, std::string("upload a")},
+                                      std::pair{vb.version, std::string("upload b")}}) {
+    ASSERT_OK_AND_ASSIGN(ObjectInfo v, store().Head("b", "k", version));
+    EXPECT_EQ(ReadRange(store(), v, 0, UINT64_MAX).value(), want);
+  }
+  // A retried Complete finds its version even when it is no longer the newest.
+  ASSERT_OK_AND_ASSIGN(ObjectInfo again, Complete(a, {pa}, enabled));
+  EXPECT_EQ(again.version, va.version);
+  // Suspended: a Complete writes the null version, and the next one replaces it (its parts'
+  // shards are deleted); the versions of the Enabled period stay.
+  MultipartUpload c = Create("k"), d = Create("k");
+  ASSERT_OK_AND_ASSIGN(PartInfo pc, Part(c, 1, RandomBody(kChunk + 3, 30)));
+  ASSERT_OK_AND_ASSIGN(PartInfo pd, Part(d, 1, "upload d"));
+  const VersionId data_c = PartRecord(c, 1, 0).extent.data_id;
+  ASSERT_OK_AND_ASSIGN(ObjectInfo vc, Complete(c, {pc}, suspended));
+  EXPECT_TRUE(vc.null_version);
+  ASSERT_OK_AND_ASSIGN(ObjectInfo vd, Complete(d, {pd}, suspended));
+  EXPECT_TRUE(vd.null_version);
+  EXPECT_THAT(store().Head("b", "k", vc.version), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(ObjectInfo null_now, store().Head("b", "k", VersionSelector::Null()));
+  EXPECT_EQ(null_now.version, vd.version);
+  store().DrainBackground();
+  EXPECT_EQ(ShardsLeft(data_c), 0u);
+  ASSERT_OK_AND_ASSIGN(ObjectInfo v, store().Head("b", "k", va.version));
+  EXPECT_EQ(ReadRange(store(), v, 0, UINT64_MAX).value(), "upload a");
+  // The replaced upload's retried Complete: its version is gone.
+  EXPECT_THAT(Complete(c, {pc}, suspended), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(ClusterMultipartTest, NodeDownDuringPartUploadHintsRepair) {
