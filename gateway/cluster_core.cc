@@ -284,16 +284,6 @@ void ClusterCore::CleanUp(std::string bucket, const ObjectRecord& old, const Obj
   });
 }
 
-std::string QuorumMessage(std::string_view what, size_t acks, size_t needed, size_t of,
-                          const std::vector<Status>& statuses) {
-  std::string msg = std::string(what) + ": " + std::to_string(acks) + " of " + std::to_string(of) +
-                    " nodes acknowledged, " + std::to_string(needed) + " needed";
-  for (const Status& s : statuses) {
-    if (!s.ok()) return msg + " (first error: " + s.ToString() + ")";
-  }
-  return msg;
-}
-
 RecordRound ClusterCore::WriteRecords(std::string_view bucket, std::string_view key,
                                       std::span<NodeClient* const> nodes, const VersionId& version,
                                       node_wire::WireKind kind,

@@ -193,10 +193,6 @@ void HintMisses(ClusterCore& core, std::span<NodeClient* const> nodes, const Rec
                 std::string_view bucket, std::string_view key, const VersionId& version,
                 std::string_view what);
 
-// "<what>: 3 of 6 nodes acknowledged, 5 needed (first error: ...)".
-std::string QuorumMessage(std::string_view what, size_t acks, size_t needed, size_t of,
-                          const std::vector<Status>& statuses);
-
 // "positions 1,4" for the set positions i with flags[i] == value.
 std::string Positions(const std::vector<bool>& flags, bool value);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/node_fanout.h"
+#include "gateway/chunk_stream.h"
 #include "gateway/cluster_core.h"
 #include "gateway/key_versions.h"
 
