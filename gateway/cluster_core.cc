@@ -97,6 +97,17 @@ std::vector<NodeClient*> ClusterCore::ShardNodes(const ObjectPlacement& p) const
   return out;
 }
 
+namespace {
+
+void PickNewest(QuorumRead& q) {
+  q.newest.reset();
+  for (const RecordAnswer& a : q.answers) {
+    if (a.record && (!q.newest || NewerRecord(*a.record, *q.newest))) q.newest = *a.record;
+  }
+}
+
+}  // namespace
+
 Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string_view key,
                                             const ObjectPlacement& p,
                                             std::optional<VersionId> version) {
@@ -106,6 +117,7 @@ Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string
   auto results = FanOut(nodes, [&](NodeClient& n) { return n.GetVersion(bucket, key, wanted); });
   QuorumRead q;
   q.answers.resize(nodes.size());
+  bool purged = false;
   for (size_t i = 0; i < results.size(); ++i) {
     RecordAnswer& a = q.answers[i];
     if (!results[i].ok()) {
@@ -114,6 +126,10 @@ Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string
       continue;
     }
     ++q.answered;
+    if (results[i]->kind == node_wire::WireKind::kPurged) {
+      a.purged = purged = true;
+      continue;
+    }
     Result<ObjectRecord> rec = RecordFromWire(bucket, *results[i]);
     if (!rec.ok()) {
       // A record that does not decode counts as missing there, and gets repaired.
@@ -121,13 +137,22 @@ Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string
       continue;
     }
     a.record = std::move(*rec);
-    if (!q.newest || NewerRecord(*a.record, *q.newest)) q.newest = *a.record;
   }
   if (q.answered < read_quorum()) {
     return Status::Unavailable("read quorum lost: " + std::to_string(q.answered) + " of " +
                                std::to_string(nodes.size()) + " nodes answered, " +
                                std::to_string(read_quorum()) + " needed");
   }
+  if (version && purged) {
+    // Purged anywhere is purged: the nodes still holding it get the tombstone from repair.
+    for (RecordAnswer& a : q.answers) a.record.reset();
+    std::vector<bool> holds(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) holds[i] = q.answers[i].purged;
+    HintRepair(nodes, holds, bucket, key, *version, "purge tombstone missing somewhere");
+    return q;
+  }
+  PickNewest(q);
+  if (!version) SHALE_RETURN_IF_ERROR(DropMissedPurges(bucket, key, nodes, q));
   if (q.newest) {
     (void)hlc_.Observe(q.newest->info.version);  // A far-future id is refused; reads go on.
     std::vector<bool> stale(nodes.size()), current(nodes.size());
@@ -144,6 +169,42 @@ Result<QuorumRead> ClusterCore::ReadRecords(std::string_view bucket, std::string
     }
   }
   return q;
+}
+
+Status ClusterCore::DropMissedPurges(std::string_view bucket, std::string_view key,
+                                     std::span<NodeClient* const> nodes, QuorumRead& q) {
+  // Nodes skip purged versions when asked for the newest, so the nodes that answered with
+  // something older than the newest may know it was purged. Bounded: each pass drops one version.
+  for (int pass = 0; pass < 4 && q.newest; ++pass) {
+    const VersionId newest = q.newest->info.version;
+    std::vector<NodeClient*> ask;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const RecordAnswer& a = q.answers[i];
+      bool answered = a.status.ok() || a.status.code() == StatusCode::kNotFound;
+      if (answered && (!a.record || a.record->info.version < newest)) ask.push_back(nodes[i]);
+    }
+    if (ask.empty()) return Status::OK();
+    auto checks = FanOut(ask, [&](NodeClient& n) -> bool {
+      auto v = n.GetVersion(bucket, key, newest.ToBinary());
+      return v.ok() && v->kind == node_wire::WireKind::kPurged;
+    });
+    if (std::find(checks.begin(), checks.end(), true) == checks.end()) return Status::OK();
+    std::vector<bool> missed(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      RecordAnswer& a = q.answers[i];
+      if (a.record && a.record->info.version == newest) {
+        a.record.reset();
+        a.status = Status::NotFound("purged");
+        missed[i] = true;
+      }
+    }
+    std::vector<bool> healthy(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) healthy[i] = !missed[i] && q.answers[i].status.ok();
+    HintRepair(nodes, healthy, bucket, key, newest,
+               "purge tombstone missed at " + Positions(missed, true));
+    PickNewest(q);
+  }
+  return Status::OK();
 }
 
 std::string Positions(const std::vector<bool>& flags, bool value) {
@@ -198,25 +259,26 @@ void ClusterCore::HintRepair(std::span<NodeClient* const> nodes, const std::vect
 }
 
 void ClusterCore::CleanUp(std::string bucket, const ObjectRecord& old, const ObjectPlacement& p) {
+  (void)bucket;  // Shards are named by data id alone.
   Result<ObjectLayout> layout = DecodeLayout(old.info.layout);
+  if (!layout.ok()) return;  // Nothing known to delete: orphan collection finds the shards.
   std::vector<std::string> shard_ids;
-  if (layout.ok() && layout->kind == LayoutKind::kErasure) {
-    uint64_t chunks = (old.info.size + layout->chunk_size - 1) / layout->chunk_size;
+  for (const ErasureExtent& extent : ErasureExtents(*layout, old.info.size)) {
+    const uint64_t chunks = ChunkCount(extent);
     for (uint64_t c = 0; c < chunks; ++c) {
       for (uint32_t s = 0; s < layout->k + layout->m; ++s) {
-        shard_ids.push_back(ShardId(layout->data_id, static_cast<uint32_t>(c), s));
+        shard_ids.push_back(ShardId(extent.data_id, static_cast<uint32_t>(c), s));
       }
     }
   }
+  if (shard_ids.empty()) return;
   std::vector<NodeClient*> nodes = ShardNodes(p);
-  uint32_t n = set_size();
-  cleaner_.Post([nodes = std::move(nodes), bucket = std::move(bucket), key = old.info.key,
-                 version = old.info.version.ToBinary(), shard_ids = std::move(shard_ids), n] {
+  const uint32_t n = layout->k + layout->m;
+  cleaner_.Post([nodes = std::move(nodes), shard_ids = std::move(shard_ids), n] {
     FanOut(nodes, [&](NodeClient& node, size_t i) {
       for (size_t s = i; s < shard_ids.size(); s += n) {
         (void)node.DeleteShard(shard_ids[s]);  // Best effort: orphan collection finishes.
       }
-      (void)node.DeleteVersion(bucket, key, version);  // Likewise.
       return 0;
     });
   });

@@ -66,12 +66,13 @@ class BackgroundQueue {
 struct RecordAnswer {
   Status status;                       // OK, NotFound, or the failure.
   std::optional<ObjectRecord> record;  // Set when status is OK and the payload decoded.
+  bool purged = false;  // The node holds a purge tombstone of the version read (no record).
 };
 
 // What a read quorum says about one key.
 struct QuorumRead {
   std::vector<RecordAnswer> answers;   // By set position.
-  std::optional<ObjectRecord> newest;  // Largest (version, attr_revision) seen.
+  std::optional<ObjectRecord> newest;  // Largest (version, attr_revision) seen, never purged.
   size_t answered = 0;                 // OK or NotFound answers.
 };
 
@@ -113,6 +114,9 @@ class ClusterCore {
   std::vector<NodeClient*> ShardNodes(const ObjectPlacement& p) const;
 
   // Reads the newest record of (bucket, key), or of `version`, from every node of its set.
+  // A version purged on any answering node is not returned (a given one: newest is empty; the
+  // newest: a node that missed the purge of the key's newest version is outvoted, checked by
+  // asking the nodes that answered with something older).
   // Unavailable when fewer than read_quorum nodes answered.
   Result<QuorumRead> ReadRecords(std::string_view bucket, std::string_view key,
                                  const ObjectPlacement& p, std::optional<VersionId> version);
@@ -142,11 +146,18 @@ class ClusterCore {
   // failed after writing some).
   void DiscardShards(std::span<NodeClient* const> nodes, const VersionId& data_id, uint32_t chunks);
 
-  // Deletes, best effort and in the background, every shard and record of `old` (a superseded
-  // version of bucket/key, placed at `p`).
+  // Deletes, best effort and in the background after kCleanupGrace, every shard of every
+  // erasure extent of `old` (a version of a key of `bucket` placed at `p`, already retired by a
+  // purge tombstone, which stays: it keeps nodes and repair from bringing the version back).
   void CleanUp(std::string bucket, const ObjectRecord& old, const ObjectPlacement& p);
+  // Runs `work` in the background after kCleanupGrace (best effort, like the clean-up).
+  void PostBackground(std::function<void()> work) { cleaner_.Post(std::move(work)); }
 
  private:
+  // Drops from `q` a newest version that some node answering with an older one knows as purged.
+  Status DropMissedPurges(std::string_view bucket, std::string_view key,
+                          std::span<NodeClient* const> nodes, QuorumRead& q);
+
   const ClusterConfig config_;
   const std::vector<NodeClient*> nodes_;
   const Placement placement_;
@@ -167,6 +178,8 @@ Result<ObjectInfo> WriteObject(ClusterCore& core, const PutRequest& request,
                                const BodySource& body);
 Result<std::unique_ptr<ObjectReader>> OpenObjectReader(ClusterCore& core, const ObjectInfo& object,
                                                        uint64_t offset, uint64_t length);
+// DeleteObject in every versioning state (gateway/object_delete.cc).
+Result<DeleteOutcome> DeleteObjectVersion(ClusterCore& core, const DeleteRequest& request);
 // The bytes of a replicated object: from `layout` when it carries them, else from the records
 // of the replica holders.
 Result<std::string> ReadInlineData(ClusterCore& core, const ObjectInfo& object,

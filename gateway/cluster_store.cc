@@ -6,6 +6,7 @@
 #include "common/node_fanout.h"
 #include "common/object_record.h"
 #include "gateway/cluster_core.h"
+#include "gateway/key_versions.h"
 #include "gateway/list_merge.h"
 
 namespace shale::gateway {
@@ -147,14 +148,40 @@ Status ClusterStore::UpdateBucket(const BucketInfo& bucket) {
 Status ClusterStore::DeleteBucket(std::string_view name) {
   SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> current, ReadBucket(name));
   if (!current || current->deleted) return Status::NotFound("no such bucket: " + std::string(name));
-  ListQuery any;
-  any.max_keys = 1;
-  SHALE_ASSIGN_OR_RETURN(ListResult listed, List(name, any));
-  if (!listed.objects.empty()) {
-    return Status::FailedPrecondition("bucket " + std::string(name) + " is not empty");
-  }
+  SHALE_RETURN_IF_ERROR(CheckEmpty(current->info));
   // A tombstone rather than a removal: a node that missed the delete must be outvoted.
   return WriteBucket({core_->hlc().Now(), true, current->info});
+}
+
+Status ClusterStore::CheckEmpty(const BucketInfo& bucket) {
+  const std::string not_empty = "bucket " + bucket.name + " is not empty";
+  // Any version counts, delete markers and non-current versions included, but for the markers
+  // of an unversioned bucket's deletes (S3 shows nothing there; every version of such a bucket
+  // is a null version, so a marker is all its key holds unless an object version shows too).
+  ListVersionsQuery query;
+  for (;;) {
+    SHALE_ASSIGN_OR_RETURN(MergedVersionsPage page,
+                           MergeVersionListing(ListSets(), bucket.name, query));
+    for (const MergedVersion& v : page.versions) {
+      if (bucket.versioning != BucketVersioning::kUnversioned ||
+          v.wire.kind != node_wire::WireKind::kDeleteMarker) {
+        return Status::FailedPrecondition(not_empty);
+      }
+    }
+    if (!page.truncated) break;
+    query.key_marker = page.next_key_marker;
+    SHALE_ASSIGN_OR_RETURN(query.version_id_marker,
+                           VersionSelector::Parse(page.next_version_id_marker));
+  }
+  // Open multipart uploads: any upload record not purged.
+  ListVersionsQuery any;
+  any.max_keys = 1;
+  SHALE_ASSIGN_OR_RETURN(MergedVersionsPage uploads,
+                         MergeVersionListing(ListSets(), UploadsBucket(bucket.name), any));
+  if (!uploads.versions.empty()) {
+    return Status::FailedPrecondition("bucket " + bucket.name + " has open multipart uploads");
+  }
+  return Status::OK();
 }
 
 Result<std::vector<BucketInfo>> ClusterStore::ListBuckets() {
@@ -194,20 +221,27 @@ Result<ObjectInfo> ClusterStore::Put(const PutRequest& request, const BodySource
 }
 
 Result<ObjectInfo> ClusterStore::Head(std::string_view bucket, std::string_view key,
-                                      const VersionSelector& which, const HeadOptions&) {
-  if (which.kind == VersionSelector::Kind::kNull) {
-    return Status::NotSupported("null version lookups arrive with versioning");
-  }
-  const std::optional<VersionId> version =
-      which.kind == VersionSelector::Kind::kId ? std::optional<VersionId>(which.id) : std::nullopt;
+                                      const VersionSelector& which, const HeadOptions& options) {
   ObjectPlacement p = core_->placement().Locate(bucket, key);
+  std::optional<VersionId> version;
+  if (which.kind == VersionSelector::Kind::kNull) {
+    // Nodes index versions by id: find the id of the newest null version first.
+    SHALE_ASSIGN_OR_RETURN(std::vector<KeyVersion> versions,
+                           ListKeyVersions(*core_, bucket, key, p));
+    std::optional<ObjectRecord> null = NewestNull(versions);
+    if (!null)
+      return Status::NotFound("no such version: " + Where(bucket, key) + "?versionId=null");
+    version = null->info.version;
+  } else if (which.kind == VersionSelector::Kind::kId) {
+    version = which.id;
+  }
   SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, version));
   if (!q.newest) {
     return Status::NotFound(version ? "no such version: " + Where(bucket, key) +
                                           "?versionId=" + version->ToText()
                                     : "no such key: " + Where(bucket, key));
   }
-  if (!version && q.newest->info.delete_marker) {
+  if (!version && q.newest->info.delete_marker && !options.delete_markers) {
     return Status::NotFound("no such key: " + Where(bucket, key) + " (deleted)");
   }
   ObjectInfo info = std::move(q.newest->info);
@@ -266,47 +300,10 @@ Result<ObjectInfo> ClusterStore::UpdateAttributes(std::string_view bucket, std::
 }
 
 Result<DeleteOutcome> ClusterStore::DeleteObject(const DeleteRequest& request) {
-  if (request.version.kind != VersionSelector::Kind::kLatest ||
-      request.versioning != BucketVersioning::kUnversioned) {
-    return Status::NotSupported("versioned deletes arrive with versioning");
-  }
-  SHALE_RETURN_IF_ERROR(DeleteLatestUnversioned(request.bucket, request.key));
-  return DeleteOutcome{};
+  return DeleteObjectVersion(*core_, request);
 }
 
-Status ClusterStore::DeleteLatestUnversioned(std::string_view bucket, std::string_view key) {
-  ObjectPlacement p = core_->placement().Locate(bucket, key);
-  SHALE_ASSIGN_OR_RETURN(QuorumRead q, core_->ReadRecords(bucket, key, p, std::nullopt));
-  if (!q.newest || q.newest->info.delete_marker) return Status::OK();  // Nothing to hide.
-  ObjectInfo marker;
-  marker.bucket.assign(bucket);
-  marker.key.assign(key);
-  marker.version = core_->hlc().Now();
-  marker.delete_marker = true;
-  marker.last_modified_ms = static_cast<int64_t>(core_->clock().NowMicros() / 1000);
-  marker.layout = EncodeLayout(ObjectLayout{});
-  const std::string payload = EncodeObjectRecord(marker, marker.version);
-  std::vector<NodeClient*> nodes = core_->ShardNodes(p);
-  RecordRound round = core_->WriteRecords(
-      bucket, key, nodes, marker.version, node_wire::WireKind::kDeleteMarker,
-      [&](size_t) { return std::string_view(payload); }, /*read_previous=*/true);
-  if (round.acks < core_->write_quorum()) {
-    core_->RollBackRecords(bucket, key, nodes, marker.version);
-    return Status::Unavailable("delete marker: " + std::to_string(round.acks) + " of " +
-                               std::to_string(nodes.size()) + " nodes acknowledged");
-  }
-  HintMisses(*core_, nodes, round, bucket, key, marker.version, "delete marker");
-  // The marker stays (a node that missed it must not bring the object back); what it hides goes.
-  bool newest_seen = false;
-  for (const ObjectRecord& old : round.superseded) {
-    newest_seen |= old.info.version == q.newest->info.version;
-    core_->CleanUp(std::string(bucket), old, p);
-  }
-  if (!newest_seen) core_->CleanUp(std::string(bucket), *q.newest, p);
-  return Status::OK();
-}
-
-Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& query) {
+std::vector<ListSet> ClusterStore::ListSets() {
   const Placement& placement = core_->placement();
   std::vector<ListSet> sets(placement.set_count());
   for (uint32_t set = 0; set < placement.set_count(); ++set) {
@@ -315,9 +312,13 @@ Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& 
     sets[set].nodes = core_->ShardNodes({set, start});
     sets[set].read_quorum = core_->read_quorum();
   }
+  return sets;
+}
+
+Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& query) {
   // Node pages carry whole records (the replica holders' records with small objects' bytes);
   // the merge bounds them by bytes as well as entries (MergeOptions::page_bytes).
-  SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(sets, bucket, query));
+  SHALE_ASSIGN_OR_RETURN(MergedPage page, MergeListing(ListSets(), bucket, query));
   ListResult out;
   out.objects.reserve(page.objects.size());
   for (const node_wire::WireVersion& v : page.objects) {
@@ -332,37 +333,36 @@ Result<ListResult> ClusterStore::List(std::string_view bucket, const ListQuery& 
   return out;
 }
 
+Result<ListVersionsResult> ClusterStore::ListVersions(std::string_view bucket,
+                                                      const ListVersionsQuery& query) {
+  SHALE_ASSIGN_OR_RETURN(std::optional<BucketRecord> record, ReadBucket(bucket));
+  if (!record || record->deleted) {
+    return Status::NotFound("no such bucket: " + std::string(bucket));
+  }
+  // The markers of an unversioned bucket's deletes only outvote nodes that missed a delete: S3
+  // shows no versions there but the objects.
+  const bool show_markers = record->info.versioning != BucketVersioning::kUnversioned;
+  SHALE_ASSIGN_OR_RETURN(MergedVersionsPage page, MergeVersionListing(ListSets(), bucket, query));
+  ListVersionsResult out;
+  out.versions.reserve(page.versions.size());
+  for (const MergedVersion& v : page.versions) {
+    Result<ObjectRecord> rec = RecordFromWire(bucket, v.wire);
+    if (!rec.ok()) continue;  // No copy read decodes: repair's business, not the listing's.
+    if (rec->info.delete_marker && !show_markers) continue;
+    rec->info.layout = WithoutData(rec->info.layout);
+    out.versions.push_back({std::move(rec->info), v.is_latest});
+  }
+  out.common_prefixes = std::move(page.common_prefixes);
+  out.truncated = page.truncated;
+  out.next_key_marker = std::move(page.next_key_marker);
+  out.next_version_id_marker = std::move(page.next_version_id_marker);
+  return out;
+}
+
 }  // namespace shale::gateway
 
 namespace shale::gateway {
 
-// Versioned listings and multipart uploads: the contract is in object_store.h; the data path
-// implements them next (issue 7).
-Result<ListVersionsResult> ClusterStore::ListVersions(std::string_view, const ListVersionsQuery&) {
-  return Status::NotSupported("ListObjectVersions");
-}
-Result<MultipartUpload> ClusterStore::CreateUpload(const CreateUploadRequest&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<MultipartUpload> ClusterStore::GetUpload(std::string_view, std::string_view,
-                                                const VersionId&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<PartInfo> ClusterStore::UploadPart(const UploadPartRequest&, const BodySource&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<PartsPage> ClusterStore::ListParts(std::string_view, std::string_view, const VersionId&,
-                                          uint32_t, uint32_t) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<ListUploadsResult> ClusterStore::ListUploads(std::string_view, const ListUploadsQuery&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<ObjectInfo> ClusterStore::CompleteUpload(const CompleteRequest&) {
-  return Status::NotSupported("multipart uploads");
-}
-Status ClusterStore::AbortUpload(std::string_view, std::string_view, const VersionId&) {
-  return Status::NotSupported("multipart uploads");
-}
+// Multipart uploads: gateway/cluster_multipart.cc.
 
 }  // namespace shale::gateway

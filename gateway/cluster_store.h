@@ -16,6 +16,7 @@
 #include "common/config.h"
 #include "common/node_client.h"
 #include "common/result.h"
+#include "gateway/list_merge.h"
 #include "gateway/object_store.h"
 
 namespace shale {
@@ -93,7 +94,10 @@ class ClusterStore final : public ObjectStore {
   // The newest bucket record from a majority of all nodes (deleted ones included).
   Result<std::optional<BucketRecord>> ReadBucket(std::string_view name);
   Status WriteBucket(const BucketRecord& record);
-  Status DeleteLatestUnversioned(std::string_view bucket, std::string_view key);
+  // Every erasure set's nodes for a listing, rotated per call.
+  std::vector<ListSet> ListSets();
+  // FailedPrecondition while the bucket holds a version S3 would show or an open upload.
+  Status CheckEmpty(const BucketInfo& bucket);
 
   std::unique_ptr<ClusterCore> core_;
   std::atomic<uint32_t> list_rotation_{0};

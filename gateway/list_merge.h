@@ -6,10 +6,13 @@
 // For each set it reads `read_quorum` nodes (ListVersions, latest only, page by page as the
 // merge consumes them), merges all the streams in key byte order and keeps, per key, the
 // answer with the largest version id (16-byte memcmp order) — so a node that missed a write or
-// a delete is outvoted by the newer answer of another. A key whose newest version is a delete
-// marker is left out. On the merged stream it applies S3's rules: keys under `prefix`, grouped
-// into common prefixes by `delimiter` (the prefix, then up to and including the first
-// delimiter after it), strictly after `start_after` (and, when `start_after` is itself a
+// a delete is outvoted by the newer answer of another. Nodes skip purged versions, so a node
+// that missed a purge answers with a version the others no longer show: when nodes of a set
+// disagree on a key's newest version, the disagreeing ones are asked for the newest answer, and
+// it is dropped if any holds it purged (one extra round trip, on degraded keys only). A key whose
+// newest version is a delete marker is left out. On the merged stream it applies S3's rules: keys
+// under `prefix`, grouped into common prefixes by `delimiter` (the prefix, then up to and including
+// the first delimiter after it), strictly after `start_after` (and, when `start_after` is itself a
 // common prefix — it starts with `prefix` and ends with `delimiter` — after every key under
 // it), at most `max_keys` objects and common prefixes together. `max_keys` 0 answers an empty,
 // untruncated page, as S3 does. `truncated` is exact: true only when another entry really
@@ -67,5 +70,34 @@ struct MergedPage {
 
 Result<MergedPage> MergeListing(std::span<const ListSet> sets, std::string_view bucket,
                                 const ListQuery& query, const MergeOptions& options = {});
+
+// MergeVersionListing: one page of ListObjectVersions over the full (every version) listings of
+// the same streams as MergeListing, with the same failure handling, memory bound and common
+// prefixes. Versions come in key order, newest first within a key; a version that any answering
+// node holds as a purge tombstone is left out; when nodes hold differing records of one version,
+// the largest attribute revision wins (a record that does not decode loses to one that does).
+// IsLatest marks the newest listed version of each key. Markers: key_marker alone resumes after
+// every version of that key (after every key under it when it is a common prefix); with a
+// version_id_marker it resumes after that version of key_marker (kNull: after the key's null
+// version; a key without one is skipped). max_keys counts versions and common prefixes.
+struct MergedVersion {
+  node_wire::WireVersion wire;  // Never kPurged.
+  bool is_latest = false;
+};
+
+struct MergedVersionsPage {
+  std::vector<MergedVersion> versions;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  // When truncated: the last key or common prefix returned, and the S3 version id of the last
+  // version ("null" or the id's text; empty when the page ended with a common prefix).
+  std::string next_key_marker;
+  std::string next_version_id_marker;
+};
+
+Result<MergedVersionsPage> MergeVersionListing(std::span<const ListSet> sets,
+                                               std::string_view bucket,
+                                               const ListVersionsQuery& query,
+                                               const MergeOptions& options = {});
 
 }  // namespace shale::gateway

@@ -1,141 +1,14 @@
 // The put path: stream the body chunk by chunk, encode and send each chunk's shards while the
-// next chunk is read and hashed, then commit the version record with the write quorum.
+// next chunk is read and hashed, then commit the version (gateway/version_commit.h).
 
 #include <algorithm>
-#include <cstring>
-#include <variant>
 
-#include "common/crc.h"
-#include "common/encoding.h"
-#include "common/hash.h"
-#include "common/node_fanout.h"
+#include "gateway/chunk_stream.h"
 #include "gateway/cluster_core.h"
+#include "gateway/version_commit.h"
 
 namespace shale::gateway {
 namespace {
-
-template <typename T>
-std::string BigEndianBase64(T value) {
-  uint8_t bytes[sizeof(T)];
-  for (size_t i = 0; i < sizeof(T); ++i)
-    bytes[i] = static_cast<uint8_t>(value >> (8 * (sizeof(T) - 1 - i)));
-  return Base64Encode(std::span<const uint8_t>(bytes, sizeof(T)));
-}
-
-// The running MD5 (ETag) and every requested checksum over the whole body.
-class BodyDigests {
- public:
-  explicit BodyDigests(const std::vector<ChecksumAlgorithm>& algorithms) {
-    for (ChecksumAlgorithm a : algorithms) {
-      switch (a) {
-        case ChecksumAlgorithm::kCrc32:
-          streams_.emplace_back(a, Crc32Stream());
-          break;
-        case ChecksumAlgorithm::kCrc32c:
-          streams_.emplace_back(a, Crc32cStream());
-          break;
-        case ChecksumAlgorithm::kCrc64Nvme:
-          streams_.emplace_back(a, Crc64NvmeStream());
-          break;
-        case ChecksumAlgorithm::kSha1:
-          streams_.emplace_back(a, Sha1Stream());
-          break;
-        case ChecksumAlgorithm::kSha256:
-          streams_.emplace_back(a, Sha256Stream());
-          break;
-      }
-    }
-  }
-
-  void Update(std::string_view data) {
-    md5_.Update(data);
-    for (auto& [algorithm, stream] : streams_) {
-      std::visit([&](auto& s) { s.Update(data); }, stream);
-    }
-  }
-
-  PutDigests Finish(uint64_t size) {
-    PutDigests d;
-    d.size = size;
-    d.md5_hex = HexEncode(md5_.Finish());
-    for (auto& [algorithm, stream] : streams_) {
-      std::string value = std::visit(
-          [](auto& s) -> std::string {
-            using S = std::decay_t<decltype(s)>;
-            if constexpr (std::is_same_v<S, Sha1Stream> || std::is_same_v<S, Sha256Stream>) {
-              auto digest = s.Finish();
-              return Base64Encode(std::span<const uint8_t>(digest.data(), digest.size()));
-            } else {
-              return BigEndianBase64(s.Finish());
-            }
-          },
-          stream);
-      d.checksums.push_back({algorithm, std::move(value)});
-    }
-    return d;
-  }
-
- private:
-  using Stream = std::variant<Crc32Stream, Crc32cStream, Crc64NvmeStream, Sha1Stream, Sha256Stream>;
-  Md5Stream md5_;
-  std::vector<std::pair<ChecksumAlgorithm, Stream>> streams_;
-};
-
-// Pulls the body and enforces its declared size: fewer or more bytes are InvalidArgument.
-class BodyReader {
- public:
-  BodyReader(const BodySource& source, std::optional<uint64_t> declared)
-      : source_(source), declared_(declared) {}
-
-  // Reads until `buf` is full or the body ends; the byte count.
-  Result<size_t> Fill(std::span<char> buf) {
-    if (declared_) buf = buf.first(std::min<uint64_t>(buf.size(), *declared_ - consumed_));
-    size_t got = 0;
-    while (got < buf.size() && !ended_) {
-      SHALE_ASSIGN_OR_RETURN(size_t n, source_(buf.subspan(got)));
-      if (n > buf.size() - got) return Status::Internal("body source overran its buffer");
-      if (n == 0) ended_ = true;
-      got += n;
-    }
-    consumed_ += got;
-    if (declared_) {
-      if (ended_ && consumed_ < *declared_) {
-        return Status::InvalidArgument("the body ended after " + std::to_string(consumed_) +
-                                       " bytes; " + std::to_string(*declared_) + " declared");
-      }
-      if (consumed_ == *declared_ && !ended_) {
-        // Everything declared arrived: the body must end here.
-        char probe[1];
-        SHALE_ASSIGN_OR_RETURN(size_t extra, source_(std::span<char>(probe, 1)));
-        if (extra != 0) {
-          return Status::InvalidArgument("the body is longer than the declared " +
-                                         std::to_string(*declared_) + " bytes");
-        }
-        ended_ = true;
-      }
-    }
-    return got;
-  }
-
-  bool ended() const { return ended_; }
-  uint64_t consumed() const { return consumed_; }
-
- private:
-  const BodySource& source_;
-  const std::optional<uint64_t> declared_;
-  uint64_t consumed_ = 0;
-  bool ended_ = false;
-};
-
-std::string QuorumMessage(std::string_view what, size_t acks, size_t needed, size_t of,
-                          const std::vector<Status>& statuses) {
-  std::string msg = std::string(what) + ": " + std::to_string(acks) + " of " + std::to_string(of) +
-                    " nodes acknowledged, " + std::to_string(needed) + " needed";
-  for (const Status& s : statuses) {
-    if (!s.ok()) return msg + " (first error: " + s.ToString() + ")";
-  }
-  return msg;
-}
 
 class ObjectWriter {
  public:
@@ -144,37 +17,30 @@ class ObjectWriter {
         request_(request),
         placement_(core.placement().Locate(request.bucket, request.key)),
         nodes_(core.ShardNodes(placement_)),
-        reader_(body, request.size),
-        digests_(request.compute),
-        data_id_(core.hlc().Now()),
-        missed_shards_(nodes_.size(), false) {}
+        stream_(core, nodes_, body, request.size, request.compute, core.hlc().Now()) {}
 
   Result<ObjectInfo> Run() {
     ChunkBufferPool::Lease first = core_.buffers().Acquire();
-    const size_t chunk_size = core_.config().chunk_size;
-    SHALE_ASSIGN_OR_RETURN(size_t len, reader_.Fill(AsChars(first, chunk_size)));
-    if (reader_.ended() && len <= core_.config().inline_limit) {
+    SHALE_ASSIGN_OR_RETURN(size_t len, stream_.Fill(first));
+    if (stream_.ended() && len <= core_.config().inline_limit) {
       return WriteInline(std::string_view(reinterpret_cast<const char*>(first.data()), len));
     }
     Result<ObjectInfo> info = WriteErasure(std::move(first), len);
     // Whatever failed after shards went out, they are garbage now.
-    if (!info.ok()) core_.DiscardShards(nodes_, data_id_, chunks_);
+    if (!info.ok()) stream_.Discard();
     return info;
   }
 
  private:
   Result<ObjectInfo> WriteErasure(ChunkBufferPool::Lease first, size_t len) {
-    SHALE_RETURN_IF_ERROR(WriteChunks(std::move(first), len));
+    SHALE_RETURN_IF_ERROR(stream_.WriteChunks(std::move(first), len));
     ObjectLayout layout = BaseLayout(LayoutKind::kErasure);
     layout.chunk_size = core_.config().chunk_size;
     SHALE_ASSIGN_OR_RETURN(PutDigests digests, Digests());
-    ObjectInfo info = Info(digests, EncodeLayout(layout));
-    SHALE_RETURN_IF_ERROR(Commit(info, nullptr, 0));
-    return info;
-  }
-
-  static std::span<char> AsChars(const ChunkBufferPool::Lease& lease, size_t n) {
-    return {reinterpret_cast<char*>(lease.data()), n};
+    CommitOptions options;
+    options.missed_shards = stream_.missed_shards();
+    return CommitVersion(core_, placement_, Info(digests, EncodeLayout(layout)),
+                         request_.versioning, options);
   }
 
   ObjectLayout BaseLayout(LayoutKind kind) const {
@@ -184,13 +50,13 @@ class ObjectWriter {
     l.rotation = placement_.rotation;
     l.k = core_.k();
     l.m = core_.m();
-    l.data_id = data_id_;
+    l.data_id = stream_.data_id();
     return l;
   }
 
   // Runs before_commit over the digests of the whole body.
   Result<PutDigests> Digests() {
-    PutDigests d = digests_.Finish(reader_.consumed());
+    PutDigests d = stream_.Finish();
     if (request_.before_commit) SHALE_RETURN_IF_ERROR(request_.before_commit(d));
     return d;
   }
@@ -199,7 +65,6 @@ class ObjectWriter {
     ObjectInfo info;
     info.bucket = request_.bucket;
     info.key = request_.key;
-    info.version = core_.hlc().Now();
     info.size = d.size;
     info.etag = d.md5_hex;
     info.last_modified_ms = static_cast<int64_t>(core_.clock().NowMicros() / 1000);
@@ -214,77 +79,10 @@ class ObjectWriter {
     return info;
   }
 
-  // Writes the version record to all k+m nodes. `data_layout` (inline objects) is the layout
-  // with the bytes, stored at positions 0..replicas-1; the others get info.layout. If a node
-  // already holds a version newer than ours (another gateway's clock runs ahead of ours), the
-  // record is taken back and written again under an id minted after that one, so a put that
-  // happened later never hides behind an earlier one.
-  Status Commit(ObjectInfo& info, const std::string* data_layout, uint32_t replicas) {
-    for (int attempt = 0;; ++attempt) {
-      const std::string meta_payload = EncodeObjectRecord(info, info.version);
-      std::string data_payload;
-      if (data_layout != nullptr) {
-        ObjectInfo with_data = info;
-        with_data.layout = *data_layout;
-        data_payload = EncodeObjectRecord(with_data, info.version);
-      }
-      RecordRound round = core_.WriteRecords(
-          info.bucket, info.key, nodes_, info.version, node_wire::WireKind::kObject,
-          [&](size_t i) {
-            return std::string_view(data_layout != nullptr && i < replicas ? data_payload
-                                                                           : meta_payload);
-          },
-          /*read_previous=*/true);
-      Status quorum = CheckQuorum(round, data_layout != nullptr ? replicas : 0);
-      if (quorum.ok() && round.newer && attempt < 2) {
-        (void)core_.hlc().Observe(*round.newer);  // A refused (far-future) id: retried anyway.
-        quorum = Status::Aborted("a newer version exists");
-      }
-      if (!quorum.ok()) {
-        core_.RollBackRecords(info.bucket, info.key, nodes_, info.version);
-        if (quorum.code() == StatusCode::kAborted) {
-          info.version = core_.hlc().Now();
-          continue;
-        }
-        return quorum;
-      }
-      std::vector<bool> complete(nodes_.size());
-      bool all = true;
-      for (size_t i = 0; i < nodes_.size(); ++i) {
-        complete[i] = round.status[i].ok() && !missed_shards_[i];
-        all &= complete[i];
-      }
-      if (!all) {
-        core_.HintRepair(nodes_, complete, info.bucket, info.key, info.version,
-                         "put missed records or shards at " + Positions(complete, false));
-      }
-      for (const ObjectRecord& old : round.superseded) {
-        core_.CleanUp(info.bucket, old, placement_);
-      }
-      return Status::OK();
-    }
-  }
-
-  // The write quorum of records, and for inline objects (replicas > 0) enough copies: as many
-  // losses survivable as for an erasure-coded chunk written with the quorum (write_quorum - k).
-  Status CheckQuorum(const RecordRound& round, uint32_t replicas) const {
-    if (round.acks < core_.write_quorum()) {
-      return Status::Unavailable(QuorumMessage("version record write quorum lost", round.acks,
-                                               core_.write_quorum(), nodes_.size(), round.status));
-    }
-    if (replicas == 0) return Status::OK();
-    const size_t needed = std::max<size_t>(1, core_.write_quorum() - core_.k() + 1);
-    size_t acks = 0;
-    for (uint32_t i = 0; i < replicas; ++i) acks += round.status[i].ok() ? 1 : 0;
-    if (acks >= needed) return Status::OK();
-    return Status::Unavailable(
-        QuorumMessage("inline replica write quorum lost", acks, needed, replicas, round.status));
-  }
-
   // m+1 full copies inline in the records of positions 0..m, metadata-only records elsewhere,
   // all in one round.
   Result<ObjectInfo> WriteInline(std::string_view data) {
-    digests_.Update(data);
+    stream_.Hash(data);
     SHALE_ASSIGN_OR_RETURN(PutDigests digests, Digests());
     ObjectLayout layout = BaseLayout(LayoutKind::kReplicated);
     const uint32_t replicas = std::min(core_.m() + 1, core_.set_size());
@@ -292,85 +90,17 @@ class ObjectWriter {
     ObjectInfo info = Info(digests, EncodeLayout(layout));
     layout.has_data = true;
     layout.data.assign(data);
-    const std::string data_layout = EncodeLayout(layout);
-    SHALE_RETURN_IF_ERROR(Commit(info, &data_layout, replicas));
-    return info;
-  }
-
-  // Sends chunk after chunk: while one chunk's shards are in flight, the next is read, hashed
-  // and encoded. Two chunk buffers per upload, whatever the object's size.
-  Status WriteChunks(ChunkBufferPool::Lease first, size_t first_len) {
-    // The chunk in flight; its buffer is declared first so that it outlives the sends.
-    ChunkBufferPool::Lease sending_buffer;
-    uint32_t sending_chunk = 0;
-    PendingFanOut<Status> sending;
-    ChunkBufferPool::Lease current = std::move(first);
-    size_t len = first_len;
-    const size_t chunk_size = core_.config().chunk_size;
-    for (;;) {
-      if (len == 0 && chunks_ > 0) break;  // The body ended on a chunk boundary.
-      SHALE_RETURN_IF_ERROR(Encode(current, len));
-      const size_t shard_len = ShardLength(len, static_cast<int>(core_.k()));
-      const uint8_t* base = current.data();
-      const uint32_t chunk = chunks_++;
-      const VersionId data_id = data_id_;
-      auto sends = StartFanOut(nodes_, [=](NodeClient& n, size_t i) {
-        return n.PutShard(
-            ShardId(data_id, chunk, static_cast<uint32_t>(i)),
-            std::string_view(reinterpret_cast<const char*>(base) + i * shard_len, shard_len));
-      });
-      if (!sending.empty()) SHALE_RETURN_IF_ERROR(Collect(sending_chunk, sending));
-      sending = std::move(sends);
-      sending_buffer = std::move(current);
-      sending_chunk = chunk;
-      if (reader_.ended()) break;
-      current = core_.buffers().Acquire();
-      SHALE_ASSIGN_OR_RETURN(len, reader_.Fill(AsChars(current, chunk_size)));
-    }
-    return Collect(sending_chunk, sending);
-  }
-
-  // Hashes the chunk's `len` bytes at the start of `buffer`, pads them into k data shards and
-  // computes the m parity shards behind them.
-  Status Encode(const ChunkBufferPool::Lease& buffer, size_t len) {
-    uint8_t* base = buffer.data();
-    digests_.Update(std::string_view(reinterpret_cast<const char*>(base), len));
-    const int k = static_cast<int>(core_.k());
-    const int m = static_cast<int>(core_.m());
-    const size_t shard_len = ShardLength(len, k);
-    // The chunk's bytes are already where the data shards go: shard i is bytes [i*L, (i+1)*L).
-    std::memset(base + len, 0, k * shard_len - len);
-    std::vector<const uint8_t*> data(k);
-    std::vector<uint8_t*> parity(m);
-    for (int i = 0; i < k; ++i) data[i] = base + i * shard_len;
-    for (int i = 0; i < m; ++i) parity[i] = base + (k + i) * shard_len;
-    return core_.coder().Encode(data, parity, shard_len);
-  }
-
-  Status Collect(uint32_t chunk, PendingFanOut<Status>& sends) {
-    std::vector<Status> statuses = sends.Wait();
-    size_t acks = 0;
-    for (const Status& s : statuses) acks += s.ok() ? 1 : 0;
-    if (acks < core_.write_quorum()) {
-      return Status::Unavailable(
-          QuorumMessage("chunk " + std::to_string(chunk) + " write quorum lost", acks,
-                        core_.write_quorum(), nodes_.size(), statuses));
-    }
-    for (size_t i = 0; i < statuses.size(); ++i) {
-      if (!statuses[i].ok()) missed_shards_[i] = true;
-    }
-    return Status::OK();
+    CommitOptions options;
+    options.data_layout = EncodeLayout(layout);
+    options.replicas = replicas;
+    return CommitVersion(core_, placement_, std::move(info), request_.versioning, options);
   }
 
   ClusterCore& core_;
   const PutRequest& request_;
   const ObjectPlacement placement_;
   const std::vector<NodeClient*> nodes_;
-  BodyReader reader_;
-  BodyDigests digests_;
-  const VersionId data_id_;
-  uint32_t chunks_ = 0;              // Chunks whose shards were sent (or are in flight).
-  std::vector<bool> missed_shards_;  // By position: a shard of some chunk was not written.
+  ChunkStream stream_;  // After nodes_, which it copies.
 };
 
 }  // namespace

@@ -202,6 +202,15 @@ class InProcessCluster {
   std::unique_ptr<ClusterStore> store_;
 };
 
+// The entries of a node listing that are not purge tombstones.
+inline std::vector<node_wire::WireVersion> Live(const node_wire::WireVersionPage& page) {
+  std::vector<node_wire::WireVersion> out;
+  for (const auto& v : page.versions) {
+    if (v.kind != node_wire::WireKind::kPurged) out.push_back(v);
+  }
+  return out;
+}
+
 inline std::string RandomBody(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::string out(n, '\0');
