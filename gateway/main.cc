@@ -74,6 +74,7 @@ int Run(const std::map<std::string, std::string>& flags) {
   eo.region = get("region", "us-east-1");
   eo.tls_cert = get("tls-cert");
   eo.tls_key = get("tls-key");
+  eo.multipart_min_part_size = config->multipart_min_part_size;
 
   uint32_t origin = RandomOrigin();
   if (std::string o = get("origin"); !o.empty()) {

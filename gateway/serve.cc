@@ -22,6 +22,7 @@ Result<std::unique_ptr<S3Endpoint>> S3Endpoint::Start(ObjectStore* store,
   S3HandlersOptions ho;
   ho.region = o.region;
   ho.users = o.users;
+  ho.multipart_min_part_size = o.multipart_min_part_size;
   endpoint->handlers_ = std::make_unique<S3Handlers>(store, std::move(ho));
 
   HttpServerOptions so;

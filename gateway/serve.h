@@ -31,6 +31,8 @@ struct S3EndpointOptions {
   std::string tls_cert;  // PEM paths; both or neither (https when given).
   std::string tls_key;
   std::vector<User> users;
+  // Every part of a multipart upload but the last must be at least this large (EntityTooSmall).
+  uint64_t multipart_min_part_size = uint64_t{5} << 20;
 };
 
 // A running S3 endpoint. Destroying it shuts it down (like Shutdown()).

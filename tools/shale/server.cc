@@ -113,6 +113,8 @@ Status OpenNodes(const ClusterConfig& config, LocalNodes* nodes) {
     eo.max_batch = config.storage.group_commit_max_batch;
     eo.compaction_threshold = config.storage.compaction_threshold;
     eo.space_reserve_bytes = config.storage.space_reserve_bytes;
+    eo.scrub_rate_bytes_per_sec = config.storage.scrub_rate_bytes_per_sec;
+    eo.scrub_period_seconds = config.storage.scrub_period_seconds;
     auto engine = storage::Engine::Open(eo);
     if (!engine.ok()) return engine.status().WithContext("opening " + node.data_dir);
     nodes->clients.push_back(std::make_unique<storage::LocalNodeClient>(
@@ -180,6 +182,7 @@ Status RunServer(const Args& args, Io& io) {
   eo.region = args.Get("region", "us-east-1");
   eo.tls_cert = args.Get("tls-cert");
   eo.tls_key = args.Get("tls-key");
+  eo.multipart_min_part_size = config.multipart_min_part_size;
 
   log::Info("opening drives", {{"data", data_dir},
                                {"cluster", config.cluster_id},
