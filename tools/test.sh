@@ -96,8 +96,9 @@ k8s_missing=()
 for p in "${k8s_pkgs[@]}"; do
   [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || k8s_missing+=("$p")
 done
-if [[ ${#k8s_missing[@]} -gt 0 ]]; then
+if [[ ${#k8s_missing[@]} -gt 0 && $(id -u) -eq 0 ]]; then   # without root run.sh says what it skips
   echo "installing ${k8s_missing[*]}"
+  apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${k8s_missing[@]}" >/dev/null
 fi
 CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} tests/k8s/run.sh
