@@ -17,7 +17,7 @@ case "${1:-}" in
     shift
     # The data directory lives below the volume's mount point (which may hold lost+found).
     [ -z "${SHALE_DATA_DIR:-}" ] || mkdir -p "$SHALE_DATA_DIR"
-    exec shale-node --config "$config" --node-id "${SHALE_NODE_ID:-$(hostname)}" "$@"
+    exec shale-node --config "$config" --node-id "${SHALE_NODE_ID:-$(cat /proc/sys/kernel/hostname)}" "$@"
     ;;
   gateway)
     shift
