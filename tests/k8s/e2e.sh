@@ -74,7 +74,8 @@ log "e2e: aws-cli round trip through Service $GW ($S3)"
 aws_s3 mb s3://e2e >/dev/null || fail "mb"
 put_objects before
 check_objects before || fail "read back"
-aws_s3 ls s3://e2e/before/ | grep -q 3145728 || fail "ls"
+listing=$(aws_s3 ls s3://e2e/before/) || fail "ls"
+grep -q 3145728 <<<"$listing" || fail "ls: $listing"
 
 # Lose a node: cordoning the only machine keeps the deleted pod Pending until we uncordon.
 log "e2e: delete pod $STS-0 (kept down), objects must stay readable and writable"
