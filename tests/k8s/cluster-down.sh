@@ -12,6 +12,8 @@ stop() { # SIGTERM, wait up to 20 s, then SIGKILL; only the PID recorded by clus
 for p in dnsfeed dnsmasq proxy kubelet sched kcm apiserver etcd; do stop $p; done
 ctr -a $W/containerd/containerd.sock -n k8s.io tasks ls -q 2>/dev/null | xargs -r -n1 ctr -a $W/containerd/containerd.sock -n k8s.io tasks kill -s KILL 2>/dev/null
 stop containerd
+# Shims of this cluster's containerd (found by its socket path) that outlived their tasks.
+for pid in $(pgrep -f -- "-address $W/containerd/containerd.sock" || true); do kill "$pid" 2>/dev/null || true; done
 $BIN/kube-proxy --cleanup >/dev/null 2>&1 || true
 grep " $W/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount 2>/dev/null || true
 log "cluster: down"

@@ -10,7 +10,8 @@ source "$(dirname "$0")/common.sh"
 W=$CLUSTER; R=$RUN_DIR; BIN=$K8S_BIN
 rm -rf "$W"; mkdir -p $R/pki $W/etcd $W/cni $W/kubelet $W/containerd
 cd $W
-start() { local name=$1; shift; "$@" > $W/$name.log 2>&1 & echo $! > $R/$name.pid; }
+# Started daemons must not inherit run.sh's lock (fd 9), or a leftover one would hold it.
+start() { local name=$1; shift; "$@" > $W/$name.log 2>&1 9>&- & echo $! > $R/$name.pid; }
 
 openssl genrsa -out $R/pki/sa.key 2048 2>/dev/null; openssl rsa -in $R/pki/sa.key -pubout -out $R/pki/sa.pub 2>/dev/null
 echo "admin-token-123,admin,admin,system:masters" > $R/pki/tokens.csv
