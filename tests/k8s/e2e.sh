@@ -134,7 +134,7 @@ log "e2e: 3 gateways Ready, credentials kept"
 log "e2e: helm uninstall"
 "$H" uninstall $REL -n $NS --wait --timeout 120s >/dev/null
 k delete pod $FULL-test-s3 --ignore-not-found >/dev/null     # the test hook's pod outlives the release
-for i in $(seq 60); do [ -z "$(k get pods --no-headers 2>/dev/null)" ] && break; sleep 1; done
+for i in $(seq 150); do [ -z "$(k get pods --no-headers 2>/dev/null)" ] && break; sleep 1; done
 [ -z "$(k get pods --no-headers 2>/dev/null)" ] || fail "pods left after uninstall"
 k delete pvc --all --wait >/dev/null    # StatefulSet volumes outlive the release on purpose
 kubectl delete namespace $NS --wait=false >/dev/null
