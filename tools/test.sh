@@ -84,6 +84,26 @@ if [[ ${#fuzzers[@]} -gt 0 ]]; then
   done
 fi
 
+# --- Kubernetes: Helm chart, container image, real-cluster e2e (tests/k8s/run.sh) ----------
+# Offline lint and schema checks, then a single-node Kubernetes built from Debian's source
+# package (cached in $K8S_WORK, default /var/tmp/shale-k8s) running the chart end to end. The
+# e2e is skipped, with the reason, only where the machine cannot run it (root, namespaces...).
+stage "kubernetes: helm lint/schema + real-cluster e2e"
+k8s_pkgs=(etcd-server containerd runc containernetworking-plugins podman debootstrap golang-go
+  dnsmasq-base rsync jq iptables conntrack ccache)
+command -v npm >/dev/null || k8s_pkgs+=(nodejs npm)
+k8s_missing=()
+for p in "${k8s_pkgs[@]}"; do
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || k8s_missing+=("$p")
+done
+if [[ ${#k8s_missing[@]} -gt 0 && $(id -u) -eq 0 ]]; then   # without root run.sh says what it skips
+  echo "installing ${k8s_missing[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${k8s_missing[@]}" >/dev/null
+fi
+CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} tests/k8s/run.sh
+# --- end Kubernetes ----------------------------------------------------------------------------
+
 stage "all stages passed"
 # One closing line over every ctest run above (each prints "... tests failed out of N").
 awk '/tests passed, [0-9]+ tests? failed out of/ {
