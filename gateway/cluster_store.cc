@@ -363,30 +363,6 @@ Result<ListVersionsResult> ClusterStore::ListVersions(std::string_view bucket,
 
 namespace shale::gateway {
 
-// Multipart uploads: the contract is in object_store.h; the data path implements them next
-// (issue 7).
-Result<MultipartUpload> ClusterStore::CreateUpload(const CreateUploadRequest&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<MultipartUpload> ClusterStore::GetUpload(std::string_view, std::string_view,
-                                                const VersionId&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<PartInfo> ClusterStore::UploadPart(const UploadPartRequest&, const BodySource&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<PartsPage> ClusterStore::ListParts(std::string_view, std::string_view, const VersionId&,
-                                          uint32_t, uint32_t) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<ListUploadsResult> ClusterStore::ListUploads(std::string_view, const ListUploadsQuery&) {
-  return Status::NotSupported("multipart uploads");
-}
-Result<ObjectInfo> ClusterStore::CompleteUpload(const CompleteRequest&) {
-  return Status::NotSupported("multipart uploads");
-}
-Status ClusterStore::AbortUpload(std::string_view, std::string_view, const VersionId&) {
-  return Status::NotSupported("multipart uploads");
-}
+// Multipart uploads: gateway/cluster_multipart.cc.
 
 }  // namespace shale::gateway

@@ -23,12 +23,8 @@ std::string EncodeUploadRecord(const MultipartUpload& upload) {
   return EncodeObjectRecord(info, upload.upload_id);
 }
 
-Result<MultipartUpload> DecodeUploadRecord(std::string_view bucket,
-                                           const node_wire::WireVersion& wire) {
-  if (wire.kind != node_wire::WireKind::kObject) {
-    return Status::Corruption("upload record of another kind");
-  }
-  SHALE_ASSIGN_OR_RETURN(ObjectRecord rec, RecordFromWire(bucket, wire));
+Result<MultipartUpload> DecodeUploadRecord(std::string_view bucket, ObjectRecord rec) {
+  if (rec.info.delete_marker) return Status::Corruption("upload record of another kind");
   MultipartUpload upload;
   upload.bucket.assign(bucket);
   upload.key = std::move(rec.info.key);
@@ -74,12 +70,9 @@ Result<uint32_t> PartNumberOfKey(std::string_view key) {
 
 std::string PartKeyPrefix(const VersionId& upload_id) { return upload_id.ToText() + "/"; }
 
-Result<StoredPart> DecodePartRecord(const node_wire::WireVersion& wire) {
-  if (wire.kind != node_wire::WireKind::kObject) {
-    return Status::Corruption("part record of another kind");
-  }
-  SHALE_ASSIGN_OR_RETURN(uint32_t number, PartNumberOfKey(wire.key));
-  SHALE_ASSIGN_OR_RETURN(ObjectRecord rec, RecordFromWire("", wire));
+Result<StoredPart> DecodePartRecord(ObjectRecord rec) {
+  if (rec.info.delete_marker) return Status::Corruption("part record of another kind");
+  SHALE_ASSIGN_OR_RETURN(uint32_t number, PartNumberOfKey(rec.info.key));
   SHALE_ASSIGN_OR_RETURN(ObjectLayout layout, DecodeLayout(rec.info.layout));
   if (layout.kind != LayoutKind::kErasure) return Status::Corruption("part record: not erasure");
   StoredPart part;
@@ -97,6 +90,18 @@ Result<StoredPart> DecodePartRecord(const node_wire::WireVersion& wire) {
   part.extent.checksums = part.info.checksums;
   part.layout = std::move(layout);
   return part;
+}
+
+ObjectRecord PartRecordOf(std::string_view bucket, const VersionId& upload_id,
+                          const StoredPart& part, bool with_data) {
+  ObjectRecord rec;
+  rec.attr_revision = part.record_version;
+  rec.info.bucket = PartsBucket(bucket);
+  rec.info.key = PartKey(upload_id, part.info.part_number);
+  rec.info.version = part.record_version;
+  rec.info.size = part.info.size;
+  rec.info.layout = EncodeLayout(with_data ? part.layout : ObjectLayout{});
+  return rec;
 }
 
 }  // namespace shale::gateway

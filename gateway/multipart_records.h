@@ -30,9 +30,9 @@ inline constexpr std::string_view kChecksumTypeComposite = "COMPOSITE";
 inline constexpr std::string_view kChecksumTypeFullObject = "FULL_OBJECT";
 
 std::string EncodeUploadRecord(const MultipartUpload& upload);
-// `wire` is a record of UploadsBucket(bucket); its key and version name the upload.
-Result<MultipartUpload> DecodeUploadRecord(std::string_view bucket,
-                                           const node_wire::WireVersion& wire);
+// `rec` is a record of UploadsBucket(bucket) as read (RecordFromWire): its key and version name
+// the upload.
+Result<MultipartUpload> DecodeUploadRecord(std::string_view bucket, ObjectRecord rec);
 
 // One stored upload of a part.
 struct StoredPart {
@@ -44,8 +44,13 @@ struct StoredPart {
 
 // `layout` is the part's kErasure layout (data_id names the shards).
 std::string EncodePartRecord(const PartInfo& part, const ObjectLayout& layout);
-// `wire` is a record of PartsBucket(bucket) (key PartKey(upload id, n)).
-Result<StoredPart> DecodePartRecord(const node_wire::WireVersion& wire);
+// `rec` is a record of PartsBucket(bucket) as read (key PartKey(upload id, n)).
+Result<StoredPart> DecodePartRecord(ObjectRecord rec);
+// The record of `part` as stored, for retiring it (common/object_record.h's ObjectRecord, in
+// PartsBucket(bucket) under its PartKey). Without data: its layout is left empty, so retiring
+// it leaves its shards alone (a completed object references them).
+ObjectRecord PartRecordOf(std::string_view bucket, const VersionId& upload_id,
+                          const StoredPart& part, bool with_data);
 // n of a key PartKey(upload id, n); Corruption when `key` is not a part key.
 Result<uint32_t> PartNumberOfKey(std::string_view key);
 // The prefix every PartKey of the upload starts with.

@@ -224,6 +224,74 @@ class ErasureReader final : public ObjectReader {
   std::vector<Status> errors_;
 };
 
+// Reads a multipart object part after part, each part with an ErasureReader of its own (a part
+// is laid out exactly like an erasure-coded object of its size).
+class MultipartReader final : public ObjectReader {
+ public:
+  MultipartReader(ClusterCore& core, const ObjectInfo& object, ObjectLayout layout, uint64_t begin,
+                  uint64_t end)
+      : core_(core), object_(object), layout_(std::move(layout)), pos_(begin), end_(end) {
+    object_.layout.clear();  // Each part reader gets its own layout; the parts list is in layout_.
+    // The first part that holds byte `begin` (part_begin_ is that part's first byte).
+    while (part_ < layout_.parts.size() && part_begin_ + layout_.parts[part_].size <= pos_) {
+      part_begin_ += layout_.parts[part_].size;
+      ++part_;
+    }
+  }
+
+  Result<size_t> Read(std::span<char> buf) override {
+    size_t out = 0;
+    while (out < buf.size() && pos_ < end_) {
+      if (current_ == nullptr) {
+        while (part_begin_ + layout_.parts[part_].size <= pos_) {  // Empty parts.
+          part_begin_ += layout_.parts[part_].size;
+          ++part_;
+        }
+        current_ = OpenPart();
+      }
+      SHALE_ASSIGN_OR_RETURN(size_t n, current_->Read(buf.subspan(out)));
+      out += n;
+      pos_ += n;
+      if (n == 0 || pos_ == part_begin_ + layout_.parts[part_].size) {
+        if (pos_ != part_begin_ + layout_.parts[part_].size && pos_ < end_) {
+          return Status::Internal("part reader ended early");
+        }
+        current_.reset();
+        part_begin_ += layout_.parts[part_].size;
+        ++part_;
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<ErasureReader> OpenPart() {
+    const PartExtent& p = layout_.parts[part_];
+    ObjectLayout part_layout;  // Field by field: copying the part list would cost O(parts).
+    part_layout.kind = LayoutKind::kErasure;
+    part_layout.set = layout_.set;
+    part_layout.rotation = layout_.rotation;
+    part_layout.k = layout_.k;
+    part_layout.m = layout_.m;
+    part_layout.data_id = p.data_id;
+    part_layout.chunk_size = p.chunk_size;
+    ObjectInfo part_object = object_;  // Repair hints name the object version.
+    part_object.size = p.size;
+    const uint64_t to = std::min(end_, part_begin_ + p.size) - part_begin_;
+    return std::make_unique<ErasureReader>(core_, part_object, std::move(part_layout),
+                                           pos_ - part_begin_, to);
+  }
+
+  ClusterCore& core_;
+  ObjectInfo object_;
+  const ObjectLayout layout_;
+  uint64_t pos_;  // Next object byte to return.
+  const uint64_t end_;
+  size_t part_ = 0;          // The part holding pos_.
+  uint64_t part_begin_ = 0;  // Object offset of that part's first byte.
+  std::unique_ptr<ErasureReader> current_;
+};
+
 }  // namespace
 
 Result<std::string> ReadInlineData(ClusterCore& core, const ObjectInfo& object,
@@ -271,12 +339,42 @@ Result<std::unique_ptr<ObjectReader>> OpenObjectReader(ClusterCore& core, const 
       }
       return std::unique_ptr<ObjectReader>(
           std::make_unique<ErasureReader>(core, object, std::move(layout), begin, end));
-    case LayoutKind::kMultipart:  // Readers of multipart layouts come with multipart uploads.
-      return Status::NotSupported("multipart layouts are not readable yet");
+    case LayoutKind::kMultipart: {
+      if (layout.k != core.k() || layout.k + layout.m != core.set_size()) {
+        return Status::FailedPrecondition("object written with another erasure configuration");
+      }
+      uint64_t total = 0;
+      for (const PartExtent& p : layout.parts) total += p.size;
+      if (total != object.size) return Status::Corruption("multipart parts do not add up");
+      return std::unique_ptr<ObjectReader>(
+          std::make_unique<MultipartReader>(core, object, std::move(layout), begin, end));
+    }
     case LayoutKind::kNone:
       break;
   }
   return Status::Corruption("object without a data layout");
+}
+
+Result<PartRange> ObjectPartRange(const ObjectInfo& object, uint32_t part_number) {
+  SHALE_ASSIGN_OR_RETURN(ObjectLayout layout, DecodeLayout(object.layout));
+  if (layout.kind != LayoutKind::kMultipart) {
+    if (part_number != 1) {
+      return Status::InvalidArgument("part " + std::to_string(part_number) +
+                                     " of an object of one part");
+    }
+    return PartRange{0, object.size, 1};
+  }
+  // N counts the parts in object order (the part count S3 returns is their number).
+  const auto count = static_cast<uint32_t>(layout.parts.size());
+  if (part_number < 1 || part_number > count) {
+    return Status::InvalidArgument("part " + std::to_string(part_number) + " of an object of " +
+                                   std::to_string(count) + " parts");
+  }
+  PartRange range;
+  range.parts_count = count;
+  for (uint32_t i = 0; i + 1 < part_number; ++i) range.offset += layout.parts[i].size;
+  range.length = layout.parts[part_number - 1].size;
+  return range;
 }
 
 }  // namespace shale::gateway
