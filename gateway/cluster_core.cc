@@ -258,8 +258,7 @@ void ClusterCore::HintRepair(std::span<NodeClient* const> nodes, const std::vect
   });
 }
 
-void ClusterCore::CleanUp(std::string bucket, const ObjectRecord& old, const ObjectPlacement& p) {
-  (void)bucket;  // Shards are named by data id alone.
+void ClusterCore::CleanUp(const ObjectRecord& old, const ObjectPlacement& p) {
   Result<ObjectLayout> layout = DecodeLayout(old.info.layout);
   if (!layout.ok()) return;  // Nothing known to delete: orphan collection finds the shards.
   std::vector<std::string> shard_ids;

@@ -147,9 +147,9 @@ class ClusterCore {
   void DiscardShards(std::span<NodeClient* const> nodes, const VersionId& data_id, uint32_t chunks);
 
   // Deletes, best effort and in the background after kCleanupGrace, every shard of every
-  // erasure extent of `old` (a version of a key of `bucket` placed at `p`, already retired by a
+  // erasure extent of `old` (a version placed at `p`, already retired by a
   // purge tombstone, which stays: it keeps nodes and repair from bringing the version back).
-  void CleanUp(std::string bucket, const ObjectRecord& old, const ObjectPlacement& p);
+  void CleanUp(const ObjectRecord& old, const ObjectPlacement& p);
   // Runs `work` in the background after kCleanupGrace (best effort, like the clean-up).
   void PostBackground(std::function<void()> work) { cleaner_.Post(std::move(work)); }
 

@@ -108,41 +108,6 @@ class Merger {
     }
   }
 
-  // The newest of `answers` (a stream's answer for `key`, by stream), on equal version ids the
-  // first in set order. Nodes skip purged versions in latest-only listings, so when a stream of
-  // the same set answered with something older (or nothing), a node that missed the purge of the
-  // newest may be speaking: those nodes are asked, and a purged newest is dropped.
-  std::optional<WireVersion> NewestNotPurged(const std::string& key,
-                                             std::vector<std::optional<WireVersion>>& answers) {
-    for (;;) {
-      std::optional<size_t> best;
-      for (size_t i = 0; i < answers.size(); ++i) {
-        if (answers[i] && (!best || answers[*best]->version < answers[i]->version)) best = i;
-      }
-      if (!best) return std::nullopt;
-      const NodeVersionId version = answers[*best]->version;
-      std::vector<NodeClient*> ask;
-      for (size_t i = 0; i < streams_.size(); ++i) {
-        if (streams_[i].set != streams_[*best].set) continue;
-        if (answers[i] && answers[i]->version == version) continue;
-        if (std::count(ask.begin(), ask.end(), streams_[i].node) == 0) {
-          ask.push_back(streams_[i].node);
-        }
-      }
-      if (ask.empty()) return std::move(answers[*best]);
-      auto purged = FanOut(std::span<NodeClient* const>(ask), [&](NodeClient& n) {
-        auto v = n.GetVersion(bucket_, key, version);
-        return v.ok() && v->kind == node_wire::WireKind::kPurged;
-      });
-      if (std::find(purged.begin(), purged.end(), true) == purged.end()) {
-        return std::move(answers[*best]);
-      }
-      for (auto& a : answers) {
-        if (a && a->version == version) a.reset();
-      }
-    }
-  }
-
   // Every version: the next (key, version) in key order, newest version first, with the answers
   // of every stream holding it merged: purged when any of them is a purge tombstone, else the
   // record with the largest attribute revision (the first in set order on ties).
@@ -200,6 +165,41 @@ class Merger {
   }
 
  private:
+  // The newest of `answers` (a stream's answer for `key`, by stream), on equal version ids the
+  // first in set order. Nodes skip purged versions in latest-only listings, so when a stream of
+  // the same set answered with something older (or nothing), a node that missed the purge of the
+  // newest may be speaking: those nodes are asked, and a purged newest is dropped.
+  std::optional<WireVersion> NewestNotPurged(const std::string& key,
+                                             std::vector<std::optional<WireVersion>>& answers) {
+    for (;;) {
+      std::optional<size_t> best;
+      for (size_t i = 0; i < answers.size(); ++i) {
+        if (answers[i] && (!best || answers[*best]->version < answers[i]->version)) best = i;
+      }
+      if (!best) return std::nullopt;
+      const NodeVersionId version = answers[*best]->version;
+      std::vector<NodeClient*> ask;
+      for (size_t i = 0; i < streams_.size(); ++i) {
+        if (streams_[i].set != streams_[*best].set) continue;
+        if (answers[i] && answers[i]->version == version) continue;
+        if (std::count(ask.begin(), ask.end(), streams_[i].node) == 0) {
+          ask.push_back(streams_[i].node);
+        }
+      }
+      if (ask.empty()) return std::move(answers[*best]);
+      auto purged = FanOut(std::span<NodeClient* const>(ask), [&](NodeClient& n) {
+        auto v = n.GetVersion(bucket_, key, version);
+        return v.ok() && v->kind == node_wire::WireKind::kPurged;
+      });
+      if (std::find(purged.begin(), purged.end(), true) == purged.end()) {
+        return std::move(answers[*best]);
+      }
+      for (auto& a : answers) {
+        if (a && a->version == version) a.reset();
+      }
+    }
+  }
+
   NodeListRequest RequestFor(const NodeStream& s) const {
     NodeListRequest r;
     r.bucket = std::string(bucket_);

@@ -142,7 +142,7 @@ Status PurgeVersion(ClusterCore& core, const ObjectPlacement& p, const ObjectRec
   }
   HintMisses(core, nodes, round, old.info.bucket, old.info.key, old.info.version,
              "purge tombstone");
-  core.CleanUp(old.info.bucket, old, p);
+  core.CleanUp(old, p);
   return Status::OK();
 }
 

@@ -17,9 +17,9 @@
 namespace shale::testing {
 namespace {
 
-using ::shale::BucketVersioning;
 using gateway::ObjectInfo;
 using gateway::VersionSelector;
+using ::shale::BucketVersioning;
 
 constexpr uint64_t kChunk = 256 * kKiB;
 
