@@ -493,6 +493,11 @@ TEST_F(ClusterMultipartTest, NodeDownDuringPartUploadHintsRepair) {
   cluster_.node(down).set_down(false);
   // The node that missed the shards is decoded around.
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == d1 + d2);
+  // It also missed the purge of the upload record: the tombstones of the others outvote it.
+  EXPECT_THAT(store().GetUpload("b", "k", u.upload_id), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(ListUploadsResult open, store().ListUploads("b", {}));
+  EXPECT_TRUE(open.uploads.empty());
+  EXPECT_THAT(Part(u, 3, "late"), StatusIs(StatusCode::kNotFound));
   // Two nodes down (k + 1 = 5 of 6 needed): a part cannot reach the write quorum.
   MultipartUpload v = Create("k2");
   for (uint32_t s = 0; s < 2; ++s) {
