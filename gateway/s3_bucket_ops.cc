@@ -32,10 +32,7 @@ Status ListBuckets(S3Call& c) {
   const User& user = *c.request.user;
   XmlWriter w;
   w.Open("ListAllMyBucketsResult", kS3Xmlns);
-  w.Open("Owner");
-  w.Element("ID", user.id);
-  w.Element("DisplayName", DisplayNameOf(c.options, user.id));
-  w.Close();
+  WriteOwnerXml(w, c.options, user.id);
   w.Open("Buckets");
   for (const BucketInfo& b : buckets) {
     if (b.owner_id != user.id) continue;

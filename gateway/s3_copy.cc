@@ -18,7 +18,7 @@ namespace {
 struct CopySource {
   std::string bucket;
   std::string key;
-  std::optional<VersionId> version;
+  VersionSelector version;
 };
 
 Status BadCopySource() {
@@ -37,14 +37,11 @@ Result<CopySource> ParseCopySource(std::string_view header) {
     path = path.substr(0, question);
     constexpr std::string_view kVersion = "versionId=";
     if (query.substr(0, kVersion.size()) != kVersion) return BadCopySource();
-    std::string_view text = query.substr(kVersion.size());
-    if (text != "null") {
-      Result<VersionId> version = VersionId::FromText(text);
-      if (!version.ok()) {
-        return MakeS3Error(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
-      }
-      out.version = *version;
+    Result<VersionSelector> version = VersionSelector::Parse(query.substr(kVersion.size()));
+    if (!version.ok()) {
+      return MakeS3Error(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
     }
+    out.version = *version;
   }
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
   Result<std::string> decoded = PercentDecode(path, PercentDecodeMode::kPath);
@@ -69,47 +66,71 @@ Result<bool> ParseDirective(const S3Request& r, std::string_view header, std::st
 
 }  // namespace
 
-Status CopyObject(S3Call& c) {
-  S3Request& r = c.request;
-  SHALE_RETURN_IF_ERROR(ValidateObjectKey(r.key));
+Result<CopySourceObject> ResolveCopySource(S3Call& c) {
+  const S3Request& r = c.request;
   SHALE_ASSIGN_OR_RETURN(CopySource source, ParseCopySource(*r.Header("x-amz-copy-source")));
-  SHALE_ASSIGN_OR_RETURN(bool replace_metadata,
-                         ParseDirective(r, "x-amz-metadata-directive", "metadata"));
-  SHALE_ASSIGN_OR_RETURN(bool replace_tags,
-                         ParseDirective(r, "x-amz-tagging-directive", "tagging"));
-  if (source.bucket == r.bucket && source.key == r.key && !replace_metadata && !source.version) {
-    return MakeS3Error(S3ErrorCode::kInvalidRequest,
-                       "This copy request is illegal because it is trying to copy an object to "
-                       "itself without changing the object's metadata, storage class, website "
-                       "redirect location or encryption attributes.");
-  }
   if (source.bucket != r.bucket) {
     SHALE_RETURN_IF_ERROR(GetOwnedBucket(c, source.bucket).status());
   }
+  CopySourceObject out;
+  out.bucket = source.bucket;
+  out.key = source.key;
+  out.version_given = source.version.kind != VersionSelector::Kind::kLatest;
   Result<ObjectInfo> found = c.store.Head(source.bucket, source.key, source.version);
   if (!found.ok()) {
     return MapStoreError(found.status(),
-                         source.version ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
+                         out.version_given ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
   }
-  const ObjectInfo& src = *found;
-  if (src.size > kMaxPutObjectBytes) {
+  out.info = std::move(*found);
+  if (out.info.delete_marker) {
     return MakeS3Error(S3ErrorCode::kInvalidRequest,
-                       "The specified copy source is larger than the maximum allowable size for "
-                       "a copy source: 5368709120");
+                       "The source of a copy request may not specifically refer to a delete "
+                       "marker by version id.");
   }
   ConditionHeaders conditions{r.Header("x-amz-copy-source-if-match"),
                               r.Header("x-amz-copy-source-if-none-match"),
                               r.Header("x-amz-copy-source-if-modified-since"),
                               r.Header("x-amz-copy-source-if-unmodified-since")};
-  if (EvaluateConditions(conditions, src.etag, src.last_modified_ms) !=
+  if (EvaluateConditions(conditions, out.info.etag, out.info.last_modified_ms) !=
       ConditionOutcome::kProceed) {
     return MakeS3Error(S3ErrorCode::kPreconditionFailed);
+  }
+  return out;
+}
+
+void AppendCopySourceVersionHeader(const CopySourceObject& source, std::vector<S3Header>* headers) {
+  if (source.version_given || !source.info.null_version) {
+    headers->push_back({"x-amz-copy-source-version-id", S3VersionId(source.info)});
+  }
+}
+
+Status CopyObject(S3Call& c) {
+  S3Request& r = c.request;
+  SHALE_RETURN_IF_ERROR(ValidateObjectKey(r.key));
+  SHALE_ASSIGN_OR_RETURN(bool replace_metadata,
+                         ParseDirective(r, "x-amz-metadata-directive", "metadata"));
+  SHALE_ASSIGN_OR_RETURN(bool replace_tags,
+                         ParseDirective(r, "x-amz-tagging-directive", "tagging"));
+  SHALE_ASSIGN_OR_RETURN(CopySourceObject source, ResolveCopySource(c));
+  if (source.bucket == r.bucket && source.key == r.key && !replace_metadata &&
+      !source.version_given) {
+    return MakeS3Error(S3ErrorCode::kInvalidRequest,
+                       "This copy request is illegal because it is trying to copy an object to "
+                       "itself without changing the object's metadata, storage class, website "
+                       "redirect location or encryption attributes.");
+  }
+  const ObjectInfo& src = source.info;
+  if (src.size > kMaxPutObjectBytes) {
+    return MakeS3Error(S3ErrorCode::kInvalidRequest,
+                       "The specified copy source is larger than the maximum allowable size for "
+                       "a copy source: 5368709120");
   }
 
   PutRequest put;
   put.bucket = r.bucket;
   put.key = r.key;
   put.owner_id = r.user->id;
+  put.versioning = c.bucket.versioning;
   if (replace_metadata) {
     SHALE_ASSIGN_OR_RETURN(put.attributes, AttributesFromHeaders(r.headers));
   } else {
@@ -144,7 +165,10 @@ Status CopyObject(S3Call& c) {
   w.Open("CopyObjectResult", kS3Xmlns);
   w.Element("LastModified", FormatIso8601(stored->last_modified_ms));
   w.Element("ETag", QuoteEtag(stored->etag));
-  return SendXml(c, 200, std::move(w).Finish());
+  std::vector<S3Header> headers = {{"Content-Type", "application/xml"}};
+  AppendCopySourceVersionHeader(source, &headers);
+  AppendVersionIdHeader(c.bucket, *stored, &headers);
+  return c.response.Send(200, std::move(headers), std::move(w).Finish());
 }
 
 }  // namespace shale::gateway

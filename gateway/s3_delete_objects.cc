@@ -15,25 +15,32 @@ constexpr size_t kMaxDeleteBody = 4 * 1024 * 1024;
 
 struct DeleteEntry {
   std::string key;
-  std::string version_id;
+  std::optional<std::string> version_id;  // As given.
 };
+
+// One entry's delete, as DeleteObject does it.
+Result<DeleteOutcome> DeleteOne(S3Call& c, const DeleteEntry& entry) {
+  SHALE_RETURN_IF_ERROR(ValidateObjectKey(entry.key));
+  VersionSelector version;
+  if (entry.version_id) {
+    Result<VersionSelector> parsed = VersionSelector::Parse(*entry.version_id);
+    if (!parsed.ok()) {
+      return MakeS3Error(S3ErrorCode::kNoSuchVersion, "Invalid version id specified");
+    }
+    version = *parsed;
+  }
+  Result<DeleteOutcome> outcome =
+      c.store.DeleteObject({c.request.bucket, entry.key, version, c.bucket.versioning});
+  if (!outcome.ok()) return MapStoreError(outcome.status(), S3ErrorCode::kNoSuchBucket);
+  return outcome;
+}
 
 }  // namespace
 
 Status DeleteObjects(S3Call& c) {
   S3Request& r = c.request;
-  // As S3: the body's integrity must be declared (Content-MD5 or a flexible checksum).
-  SHALE_ASSIGN_OR_RETURN(ChecksumRequest integrity, ParseChecksumRequest(r.headers));
-  if (!integrity.content_md5 && !integrity.algorithm) {
-    return MakeS3Error(S3ErrorCode::kInvalidRequest,
-                       "Missing required header for this request: Content-MD5");
-  }
   SHALE_ASSIGN_OR_RETURN(std::string body,
-                         ReadSmallBody(r, kMaxDeleteBody, S3ErrorCode::kMalformedXML));
-  std::vector<ChecksumAlgorithm> algorithms;
-  if (integrity.algorithm) algorithms.push_back(*integrity.algorithm);
-  SHALE_RETURN_IF_ERROR(VerifyChecksums(integrity, ComputeDigests(body, algorithms), r.trailers));
-
+                         ReadCheckedBody(r, kMaxDeleteBody, BodyIntegrity::kRequired));
   SHALE_ASSIGN_OR_RETURN(XmlElement root, ParseS3Xml(body, XmlLimits{}));
   if (root.LocalName() != "Delete") return MalformedXml();
   bool quiet = false;
@@ -47,30 +54,32 @@ Status DeleteObjects(S3Call& c) {
     const XmlElement* key = object->FindChild("Key");
     if (key == nullptr) return MalformedXml();
     const XmlElement* version = object->FindChild("VersionId");
-    entries.push_back({key->text, version ? version->text : std::string()});
+    entries.push_back(
+        {key->text, version ? std::optional<std::string>(version->text) : std::nullopt});
   }
   if (entries.empty() || entries.size() > kMaxDeleteKeys) return MalformedXml();
 
   XmlWriter w;
   w.Open("DeleteResult", kS3Xmlns);
   for (const DeleteEntry& entry : entries) {
-    Status s = ValidateObjectKey(entry.key);
-    if (s.ok() && !entry.version_id.empty() && entry.version_id != "null") {
-      s = MakeS3Error(S3ErrorCode::kNotImplemented, "Deleting a version is not implemented");
-    }
-    if (s.ok()) s = c.store.Delete(r.bucket, entry.key);
-    if (s.ok()) {
+    Result<DeleteOutcome> outcome = DeleteOne(c, entry);
+    if (outcome.ok()) {
       if (quiet) continue;
       w.Open("Deleted");
       w.Element("Key", entry.key);
-      if (!entry.version_id.empty()) w.Element("VersionId", entry.version_id);
+      if (entry.version_id) w.Element("VersionId", *entry.version_id);
+      if (outcome->delete_marker && outcome->version &&
+          (entry.version_id || c.bucket.versioning != BucketVersioning::kUnversioned)) {
+        w.Element("DeleteMarker", "true");
+        w.Element("DeleteMarkerVersionId", S3VersionId(*outcome->version));
+      }
       w.Close();
       continue;
     }
-    S3Error error = S3ErrorFromStatus(MapStoreError(s, S3ErrorCode::kNoSuchBucket));
+    S3Error error = S3ErrorFromStatus(outcome.status());
     w.Open("Error");
     w.Element("Key", entry.key);
-    if (!entry.version_id.empty()) w.Element("VersionId", entry.version_id);
+    if (entry.version_id) w.Element("VersionId", *entry.version_id);
     w.Element("Code", GetS3ErrorInfo(error.code).code);
     w.Element("Message", error.message);
     w.Close();

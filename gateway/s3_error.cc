@@ -118,8 +118,11 @@ constexpr S3ErrorInfo kTable[] = {
      "Your metadata headers exceed the maximum allowed metadata size.", SC::kInvalidArgument},
     {"NoSuchCORSConfiguration", "NoSuchCORSConfiguration", 404,
      "The CORS configuration does not exist", SC::kNotFound},
+    {"IllegalVersioningConfigurationException", "IllegalVersioningConfigurationException", 400,
+     "The Versioning element must be specified", SC::kInvalidArgument},
 };
-static_assert(std::size(kTable) == static_cast<size_t>(S3ErrorCode::kNoSuchCORSConfiguration) + 1,
+static_assert(std::size(kTable) ==
+                  static_cast<size_t>(S3ErrorCode::kIllegalVersioningConfigurationException) + 1,
               "kTable must have one row per S3ErrorCode, in enum order");
 
 constexpr std::string_view kSeparator = ": ";

@@ -66,6 +66,8 @@ enum class S3ErrorCode : uint8_t {
   kInvalidTag,
   kMetadataTooLarge,
   kNoSuchCORSConfiguration,
+  // Added for multipart uploads and versioning.
+  kIllegalVersioningConfigurationException,
 };
 
 struct S3ErrorInfo {

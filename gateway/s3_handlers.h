@@ -9,8 +9,8 @@
 // Authorization: only a bucket's owner (BucketInfo::owner_id == User::id) may act on the
 // bucket and its objects (AccessDenied otherwise); ListBuckets shows the caller's buckets only;
 // a request without a user is denied, except the CORS preflight (OPTIONS), which is answered
-// from the bucket's CORS configuration. Subresources Shale does not implement (?versioning,
-// ?acl, ?policy, ?uploads, ...) answer NotImplemented (501).
+// from the bucket's CORS configuration. Subresources Shale does not implement (?acl, ?policy,
+// ?lifecycle, ...) answer NotImplemented (501).
 //
 // Thread-safety: Handle() may be called concurrently from any number of threads; the object is
 // immutable after construction.
@@ -32,6 +32,9 @@ struct S3HandlersOptions {
   std::vector<User> users;            // Owner display names in listings.
   const Clock* clock = nullptr;       // Bucket creation times; nullptr: the system clock.
   size_t read_piece_bytes = 1 << 20;  // GetObject streams the object in pieces of this size.
+  // CompleteMultipartUpload: every part but the last must hold at least this many bytes
+  // (EntityTooSmall); ClusterConfig::multipart_min_part_size.
+  uint64_t multipart_min_part_size = 5ull * 1024 * 1024;
 };
 
 class S3Handlers {

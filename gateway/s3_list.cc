@@ -29,22 +29,8 @@ Result<ListParams> ParseListParams(const S3Request& r, bool v2) {
   ListParams p;
   p.query.prefix = std::string(r.Query("prefix").value_or(""));
   p.query.delimiter = std::string(r.Query("delimiter").value_or(""));
-  if (std::optional<std::string_view> max = r.Query("max-keys")) {
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(max->data(), max->data() + max->size(), v);
-    if (ec != std::errc() || end != max->data() + max->size() || v < 0 || v > INT32_MAX) {
-      return MakeS3Error(S3ErrorCode::kInvalidArgument,
-                         "Provided max-keys not an integer or within integer range");
-    }
-    p.max_keys = static_cast<uint32_t>(std::min<int64_t>(v, kMaxListKeys));
-  }
-  if (std::optional<std::string_view> encoding = r.Query("encoding-type")) {
-    if (*encoding != "url") {
-      return MakeS3Error(S3ErrorCode::kInvalidArgument,
-                         "Invalid Encoding Method specified in Request");
-    }
-    p.url_encode = true;
-  }
+  SHALE_ASSIGN_OR_RETURN(p.max_keys, ParseMaxQuery(r, "max-keys", kMaxListKeys));
+  SHALE_ASSIGN_OR_RETURN(p.url_encode, ParseEncodingType(r));
   if (v2) {
     p.fetch_owner = r.Query("fetch-owner") == "true";
     p.start_after = std::string(r.Query("start-after").value_or(""));
@@ -109,12 +95,7 @@ Status ListObjects(S3Call& c, bool v2) {
     w.Element("LastModified", FormatIso8601(o.last_modified_ms));
     w.Element("ETag", QuoteEtag(o.etag));
     w.Element("Size", std::to_string(o.size));
-    if (p.fetch_owner) {
-      w.Open("Owner");
-      w.Element("ID", o.owner_id);
-      w.Element("DisplayName", DisplayNameOf(c.options, o.owner_id));
-      w.Close();
-    }
+    if (p.fetch_owner) WriteOwnerXml(w, c.options, o.owner_id);
     w.Element("StorageClass", "STANDARD");
     w.Close();
   }

@@ -16,17 +16,6 @@
 namespace shale::gateway {
 namespace {
 
-// The version a request names (?versionId=; "null" and absent mean the newest).
-Result<std::optional<VersionId>> RequestedVersion(const S3Request& request) {
-  std::optional<std::string_view> text = request.Query("versionId");
-  if (!text || *text == "null") return std::optional<VersionId>();
-  Result<VersionId> version = VersionId::FromText(*text);
-  if (!version.ok()) {
-    return MakeS3Error(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
-  }
-  return std::optional<VersionId>(*version);
-}
-
 std::string ContentRange(uint64_t first, uint64_t last, uint64_t size) {
   return "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size);
 }
@@ -51,18 +40,54 @@ std::vector<S3Header> ObjectValidatorHeaders(const ObjectInfo& info) {
   return {{"ETag", QuoteEtag(info.etag)}, {"Last-Modified", FormatHttpDate(info.last_modified_ms)}};
 }
 
+// The answer for a delete marker: GET/HEAD of the marker version itself is 405, of a key whose
+// latest version is a marker 404 NoSuchKey; both say which marker it was.
+Status SendDeleteMarker(S3Call& c, const ObjectInfo& marker, bool version_given) {
+  std::vector<S3Header> headers = {{"x-amz-delete-marker", "true"},
+                                   {"x-amz-version-id", S3VersionId(marker)}};
+  if (version_given) {
+    headers.push_back({"Allow", "DELETE"});
+    headers.push_back({"Last-Modified", FormatHttpDate(marker.last_modified_ms)});
+    return SendError(c, S3ErrorCode::kMethodNotAllowed, std::move(headers));
+  }
+  return SendError(c, S3ErrorCode::kNoSuchKey, std::move(headers));
+}
+
+// ?partNumber=N: 1..10000, and no Range with it.
+Result<uint32_t> ParsePartNumber(std::string_view text, bool has_range) {
+  if (has_range) {
+    return MakeS3Error(S3ErrorCode::kInvalidRequest,
+                       "Cannot specify both Range header and partNumber query parameter");
+  }
+  uint32_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end != text.data() + text.size() || number < 1 || number > 10000) {
+    return MakeS3Error(S3ErrorCode::kInvalidArgument,
+                       "Part number must be an integer between 1 and 10000, inclusive");
+  }
+  return number;
+}
+
 }  // namespace
 
 Status GetObject(S3Call& c, bool head) {
   S3Request& r = c.request;
   SHALE_RETURN_IF_ERROR(ValidateObjectKey(r.key));
-  SHALE_ASSIGN_OR_RETURN(std::optional<VersionId> version, RequestedVersion(r));
-  Result<ObjectInfo> found = c.store.Head(r.bucket, r.key, version);
+  SHALE_ASSIGN_OR_RETURN(VersionSelector version, RequestedVersion(r));
+  const bool version_given = version.kind != VersionSelector::Kind::kLatest;
+  Result<ObjectInfo> found = c.store.Head(r.bucket, r.key, version, {.delete_markers = true});
   if (!found.ok()) {
     return MapStoreError(found.status(),
-                         version ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
+                         version_given ? S3ErrorCode::kNoSuchVersion : S3ErrorCode::kNoSuchKey);
   }
   const ObjectInfo& info = *found;
+  if (info.delete_marker) {
+    // An unversioned bucket's deletes leave markers S3 would not show.
+    if (!version_given && c.bucket.versioning == BucketVersioning::kUnversioned) {
+      return MakeS3Error(S3ErrorCode::kNoSuchKey);
+    }
+    return SendDeleteMarker(c, info, version_given);
+  }
 
   ConditionHeaders conditions{r.Header("if-match"), r.Header("if-none-match"),
                               r.Header("if-modified-since"), r.Header("if-unmodified-since")};
@@ -80,24 +105,21 @@ Status GetObject(S3Call& c, bool head) {
   uint64_t length = info.size;
   std::vector<S3Header> headers = ObjectValidatorHeaders(info);
   headers.push_back({"Accept-Ranges", "bytes"});
+  AppendVersionIdHeader(c.bucket, info, &headers);
   std::optional<std::string_view> range = r.Header("range");
   if (std::optional<std::string_view> part = r.Query("partNumber")) {
-    if (range) {
-      return MakeS3Error(S3ErrorCode::kInvalidRequest,
-                         "Cannot specify both Range header and partNumber query parameter");
+    SHALE_ASSIGN_OR_RETURN(uint32_t number, ParsePartNumber(*part, range.has_value()));
+    Result<PartRange> part_range = ObjectPartRange(info, number);
+    if (!part_range.ok()) {
+      if (part_range.status().code() != StatusCode::kInvalidArgument) return part_range.status();
+      return MakeS3Error(S3ErrorCode::kInvalidPartNumber);
     }
-    int number = 0;
-    auto [end, ec] = std::from_chars(part->data(), part->data() + part->size(), number);
-    if (ec != std::errc() || end != part->data() + part->size() || number < 1 || number > 10000) {
-      return MakeS3Error(S3ErrorCode::kInvalidArgument,
-                         "Part number must be an integer between 1 and 10000, inclusive");
-    }
-    // Every Shale object is a single part.
-    if (number != 1) return MakeS3Error(S3ErrorCode::kInvalidPartNumber);
-    headers.push_back({"x-amz-mp-parts-count", "1"});
+    headers.push_back({"x-amz-mp-parts-count", std::to_string(part_range->parts_count)});
+    first = part_range->offset;
+    length = part_range->length;
     if (info.size > 0) {
       status = 206;
-      headers.push_back({"Content-Range", ContentRange(0, info.size - 1, info.size)});
+      headers.push_back({"Content-Range", ContentRange(first, first + length - 1, info.size)});
     }
   } else if (range) {
     ResolvedRange resolved = ResolveRange(*range, info.size);

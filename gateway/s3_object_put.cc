@@ -9,27 +9,6 @@
 #include "gateway/s3_tags.h"
 
 namespace shale::gateway {
-namespace {
-
-// If-None-Match: * and If-Match: <etag> of a PUT, checked against the current object right
-// before the new one becomes visible.
-Status CheckWriteConditions(S3Call& c) {
-  std::optional<std::string_view> none_match = c.request.Header("if-none-match");
-  std::optional<std::string_view> match = c.request.Header("if-match");
-  if (!none_match && !match) return Status::OK();
-  Result<ObjectInfo> current = c.store.Head(c.request.bucket, c.request.key);
-  if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
-  if (none_match && current.ok()) return MakeS3Error(S3ErrorCode::kPreconditionFailed);
-  if (match) {
-    if (!current.ok()) return MakeS3Error(S3ErrorCode::kNoSuchKey);
-    if (!EtagListMatches(*match, current->etag)) {
-      return MakeS3Error(S3ErrorCode::kPreconditionFailed);
-    }
-  }
-  return Status::OK();
-}
-
-}  // namespace
 
 Status PutObject(S3Call& c) {
   S3Request& r = c.request;
@@ -52,6 +31,7 @@ Status PutObject(S3Call& c) {
   put.bucket = r.bucket;
   put.key = r.key;
   put.owner_id = r.user->id;
+  put.versioning = c.bucket.versioning;
   put.attributes = std::move(attributes);
   put.size = r.content_length;
   if (checksum.algorithm) {
@@ -70,14 +50,29 @@ Status PutObject(S3Call& c) {
   for (const ObjectChecksum& sum : stored->checksums) {
     headers.push_back({std::string(ChecksumHeaderName(sum.algorithm)), sum.base64});
   }
+  AppendVersionIdHeader(c.bucket, *stored, &headers);
   return c.response.Send(200, std::move(headers), "");
 }
 
 Status DeleteObject(S3Call& c) {
   SHALE_RETURN_IF_ERROR(ValidateObjectKey(c.request.key));
-  SHALE_RETURN_IF_ERROR(
-      MapStoreError(c.store.Delete(c.request.bucket, c.request.key), S3ErrorCode::kNoSuchBucket));
-  return c.response.Send(204, {}, "");
+  SHALE_ASSIGN_OR_RETURN(VersionSelector version, RequestedVersion(c.request));
+  DeleteRequest request{c.request.bucket, c.request.key, version, c.bucket.versioning};
+  Result<DeleteOutcome> outcome = c.store.DeleteObject(request);
+  if (!outcome.ok()) return MapStoreError(outcome.status(), S3ErrorCode::kNoSuchBucket);
+  std::vector<S3Header> headers;
+  const bool given = version.kind != VersionSelector::Kind::kLatest;
+  // An unversioned bucket's delete leaves no marker S3 would show.
+  if (outcome->delete_marker && (given || c.bucket.versioning != BucketVersioning::kUnversioned)) {
+    headers.push_back({"x-amz-delete-marker", "true"});
+  }
+  if (given) {
+    // As S3: the version the request named, whether or not it existed.
+    headers.push_back({"x-amz-version-id", std::string(*c.request.Query("versionId"))});
+  } else if (outcome->version) {
+    AppendVersionIdHeader(c.bucket, *outcome->version, &headers);
+  }
+  return c.response.Send(204, std::move(headers), "");
 }
 
 }  // namespace shale::gateway

@@ -1,5 +1,11 @@
 #include "gateway/s3_ops.h"
 
+#include <charconv>
+
+#include "gateway/s3_checksum.h"
+#include "gateway/s3_conditions.h"
+#include "gateway/xml_writer.h"
+
 namespace shale::gateway {
 
 Status MapStoreError(const Status& status, S3ErrorCode not_found) {
@@ -26,11 +32,34 @@ Result<std::string> ReadSmallBody(S3Request& request, size_t limit, S3ErrorCode 
   return out;
 }
 
+Result<std::string> ReadCheckedBody(S3Request& request, size_t limit, BodyIntegrity integrity) {
+  SHALE_ASSIGN_OR_RETURN(ChecksumRequest checksum, ParseChecksumRequest(request.headers));
+  if (integrity == BodyIntegrity::kRequired && !checksum.content_md5 && !checksum.algorithm) {
+    return MakeS3Error(S3ErrorCode::kInvalidRequest,
+                       "Missing required header for this request: Content-MD5");
+  }
+  SHALE_ASSIGN_OR_RETURN(std::string body,
+                         ReadSmallBody(request, limit, S3ErrorCode::kMalformedXML));
+  std::vector<ChecksumAlgorithm> algorithms;
+  if (checksum.algorithm) algorithms.push_back(*checksum.algorithm);
+  SHALE_RETURN_IF_ERROR(
+      VerifyChecksums(checksum, ComputeDigests(body, algorithms), request.trailers));
+  return body;
+}
+
 std::string DisplayNameOf(const S3HandlersOptions& options, std::string_view id) {
   for (const User& u : options.users) {
     if (u.id == id) return u.display_name.empty() ? u.name : u.display_name;
   }
   return std::string(id);
+}
+
+void WriteOwnerXml(XmlWriter& writer, const S3HandlersOptions& options, std::string_view id,
+                   std::string_view element) {
+  writer.Open(element);
+  writer.Element("ID", id);
+  writer.Element("DisplayName", DisplayNameOf(options, id));
+  writer.Close();
 }
 
 Status SendXml(S3Call& call, int status, std::string body) {
@@ -58,6 +87,61 @@ Result<BucketInfo> GetOwnedBucket(S3Call& call, std::string_view name) {
   if (!bucket.ok()) return MapStoreError(bucket.status(), S3ErrorCode::kNoSuchBucket);
   SHALE_RETURN_IF_ERROR(CheckOwner(call.request, *bucket));
   return bucket;
+}
+
+Status CheckWriteConditions(S3Call& c) {
+  std::optional<std::string_view> none_match = c.request.Header("if-none-match");
+  std::optional<std::string_view> match = c.request.Header("if-match");
+  if (!none_match && !match) return Status::OK();
+  Result<ObjectInfo> current = c.store.Head(c.request.bucket, c.request.key);
+  if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
+  if (none_match && current.ok()) return MakeS3Error(S3ErrorCode::kPreconditionFailed);
+  if (match) {
+    if (!current.ok()) return MakeS3Error(S3ErrorCode::kNoSuchKey);
+    if (!EtagListMatches(*match, current->etag)) {
+      return MakeS3Error(S3ErrorCode::kPreconditionFailed);
+    }
+  }
+  return Status::OK();
+}
+
+Result<VersionSelector> RequestedVersion(const S3Request& request) {
+  std::optional<std::string_view> text = request.Query("versionId");
+  if (!text) return VersionSelector();
+  Result<VersionSelector> selector = VersionSelector::Parse(*text);
+  if (!selector.ok()) {
+    return MakeS3Error(S3ErrorCode::kInvalidArgument, "Invalid version id specified");
+  }
+  return selector;
+}
+
+void AppendVersionIdHeader(const BucketInfo& bucket, const ObjectInfo& info,
+                           std::vector<S3Header>* headers) {
+  if (bucket.versioning == BucketVersioning::kUnversioned) return;
+  headers->push_back({"x-amz-version-id", S3VersionId(info)});
+}
+
+Result<bool> ParseEncodingType(const S3Request& request) {
+  std::optional<std::string_view> encoding = request.Query("encoding-type");
+  if (!encoding) return false;
+  if (*encoding != "url") {
+    return MakeS3Error(S3ErrorCode::kInvalidArgument,
+                       "Invalid Encoding Method specified in Request");
+  }
+  return true;
+}
+
+Result<uint32_t> ParseMaxQuery(const S3Request& request, std::string_view name, uint32_t cap) {
+  std::optional<std::string_view> text = request.Query(name);
+  if (!text) return cap;
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || ec != std::errc() || end != text->data() + text->size() || v < 0 ||
+      v > INT32_MAX) {
+    return MakeS3Error(S3ErrorCode::kInvalidArgument,
+                       "Provided " + std::string(name) + " not an integer or within integer range");
+  }
+  return static_cast<uint32_t>(std::min<int64_t>(v, cap));
 }
 
 }  // namespace shale::gateway

@@ -13,17 +13,32 @@ namespace {
 // Subresources S3 has and Shale does not implement: any request naming one is NotImplemented,
 // never served as if the parameter were absent. ("tagging" on a bucket is among them; on an
 // object it is served.)
-constexpr std::array<std::string_view, 30> kUnsupportedSubresources = {
-    "accelerate",        "acl",           "analytics",
-    "attributes",        "encryption",    "intelligent-tiering",
-    "inventory",         "legal-hold",    "lifecycle",
-    "logging",           "metadataTable", "metrics",
-    "notification",      "object-lock",   "ownershipControls",
-    "partNumberMarker",  "policy",        "policyStatus",
-    "publicAccessBlock", "replication",   "requestPayment",
-    "restore",           "retention",     "select",
-    "session",           "torrent",       "uploadId",
-    "uploads",           "versioning",    "versions",
+constexpr std::array<std::string_view, 25> kUnsupportedSubresources = {
+    "accelerate",
+    "acl",
+    "analytics",
+    "attributes",
+    "encryption",
+    "intelligent-tiering",
+    "inventory",
+    "legal-hold",
+    "lifecycle",
+    "logging",
+    "metadataTable",
+    "metrics",
+    "notification",
+    "object-lock",
+    "ownershipControls",
+    "policy",
+    "policyStatus",
+    "publicAccessBlock",
+    "replication",
+    "requestPayment",
+    "restore",
+    "retention",
+    "select",
+    "session",
+    "torrent",
 };
 
 // Request headers asking for features Shale does not have (encryption, object lock, website
@@ -95,12 +110,16 @@ Route Resolve(const S3Request& r) {
     if (m == "GET") {
       if (r.Query("location")) return {"GetBucketLocation", GetBucketLocation};
       if (r.Query("cors")) return {"GetBucketCors", GetBucketCors};
+      if (r.Query("versioning")) return {"GetBucketVersioning", GetBucketVersioning};
+      if (r.Query("versions")) return {"ListObjectVersions", ListObjectVersions};
+      if (r.Query("uploads")) return {"ListMultipartUploads", ListMultipartUploads};
       if (r.Query("list-type") == "2") return {"ListObjectsV2", ListObjectsV2};
       return {"ListObjects", ListObjectsV1};
     }
     if (m == "HEAD") return {"HeadBucket", HeadBucket};
     if (m == "PUT") {
       if (r.Query("cors")) return {"PutBucketCors", PutBucketCors};
+      if (r.Query("versioning")) return {"PutBucketVersioning", PutBucketVersioning};
       return {"CreateBucket", CreateBucket, false};
     }
     if (m == "DELETE") {
@@ -110,18 +129,30 @@ Route Resolve(const S3Request& r) {
     if (m == "POST" && r.Query("delete")) return {"DeleteObjects", DeleteObjects};
     return {"NotImplemented", NotImplemented, false};
   }
+  const bool upload = r.Query("uploadId").has_value();
   if (m == "GET") {
     if (r.Query("tagging")) return {"GetObjectTagging", GetObjectTagging};
+    if (upload) return {"ListParts", ListParts};
     return {"GetObject", GetObjectBody};
   }
   if (m == "HEAD") return {"HeadObject", HeadObject};
+  if (m == "POST") {
+    if (r.Query("uploads")) return {"CreateMultipartUpload", CreateMultipartUpload};
+    if (upload) return {"CompleteMultipartUpload", CompleteMultipartUpload};
+    return {"NotImplemented", NotImplemented, false};
+  }
   if (m == "PUT") {
     if (r.Query("tagging")) return {"PutObjectTagging", PutObjectTagging};
+    if (upload) {
+      if (r.Header("x-amz-copy-source")) return {"UploadPartCopy", UploadPartCopy};
+      return {"UploadPart", UploadPart};
+    }
     if (r.Header("x-amz-copy-source")) return {"CopyObject", CopyObject};
     return {"PutObject", PutObject};
   }
   if (m == "DELETE") {
     if (r.Query("tagging")) return {"DeleteObjectTagging", DeleteObjectTagging};
+    if (upload) return {"AbortMultipartUpload", AbortMultipartUpload};
     return {"DeleteObject", DeleteObject};
   }
   return {"NotImplemented", NotImplemented, false};

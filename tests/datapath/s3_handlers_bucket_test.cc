@@ -175,20 +175,13 @@ TEST_F(S3HandlersBucketTest, UnimplementedSubresourcesAnswer501) {
   CreateBucket("bkt");
   PutObject("bkt", "k", "x");
   const RequestSpec requests[] = {
-      {.method = "GET", .bucket = "bkt", .query = "versioning"},
-      {.method = "PUT", .bucket = "bkt", .query = "versioning", .body = "<x/>"},
       {.method = "GET", .bucket = "bkt", .query = "acl"},
       {.method = "GET", .bucket = "bkt", .key = "k", .query = "acl"},
       {.method = "GET", .bucket = "bkt", .query = "policy"},
       {.method = "GET", .bucket = "bkt", .query = "lifecycle"},
       {.method = "GET", .bucket = "bkt", .query = "tagging"},
-      {.method = "GET", .bucket = "bkt", .query = "versions"},
-      {.method = "POST", .bucket = "bkt", .key = "k", .query = "uploads"},
-      {.method = "PUT",
-       .bucket = "bkt",
-       .key = "k",
-       .query = "partNumber=1&uploadId=x",
-       .body = "x"},
+      {.method = "GET", .bucket = "bkt", .query = "analytics"},
+      {.method = "POST", .bucket = "bkt", .key = "k", .query = "restore"},
       {.method = "POST", .bucket = "bkt"},
       {.method = "PUT",
        .bucket = "bkt",

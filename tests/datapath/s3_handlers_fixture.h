@@ -115,10 +115,16 @@ class S3HandlersTest : public ::testing::Test {
   // Serves the handlers from `store` (borrowed) instead of the cluster.
   void UseStore(ObjectStore* store) {
     store_ = std::make_unique<FailingStore>(store);
+    RebuildHandlers();
+  }
+
+  // New handlers over the same store with these options changed.
+  void RebuildHandlers(uint64_t multipart_min_part_size = 5ull << 20) {
     S3HandlersOptions options;
     options.users = {alice_, bob_};
     options.clock = &clock_;
     options.read_piece_bytes = 4;  // Exercise streaming in many pieces.
+    options.multipart_min_part_size = multipart_min_part_size;
     handlers_ = std::make_unique<S3Handlers>(store_.get(), options);
   }
 

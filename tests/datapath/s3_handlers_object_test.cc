@@ -185,7 +185,6 @@ TEST_F(S3HandlersObjectTest, GetErrors) {
   EXPECT_EQ(other_version.body, ErrorXml(S3ErrorCode::kNoSuchVersion, "/bkt/k"));
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, store_->Head("bkt", "k"));
   EXPECT_EQ(Get("bkt", "k", "versionId=" + info.version.ToText()).body, "x");
-  EXPECT_EQ(Get("bkt", "k", "versionId=null").body, "x");
 }
 
 TEST_F(S3HandlersObjectTest, Ranges) {
