@@ -284,19 +284,24 @@ Result<PartInfo> ClusterStore::UploadPart(const UploadPartRequest& request,
     core.HintRepair(nodes, complete, node_bucket, part_key, stored.record_version,
                     "part upload missed records or shards at " + Positions(complete, false));
   }
+  // An Abort or Complete that ran meanwhile will not see this part: take it back. The records
+  // it replaced are left alone then (their upload is retired with them, and a completed object
+  // may reference them).
+  Status still_open =
+      ReadUploadRecord(core, request.bucket, request.key, request.upload_id, p).status();
+  if (!still_open.ok()) {
+    (void)PurgeVersion(core, p, PartRecordOf(request.bucket, request.upload_id, stored, true));
+    return still_open;
+  }
   // The previous uploads of this part number are replaced (and a newer one found replaces ours):
   // the loser's record is purged and its shards deleted after the clean-up grace.
   for (ObjectRecord& old : round.superseded) {
     old.info.bucket = node_bucket;
     (void)PurgeVersion(core, p, old);  // Best effort: the newer record wins every read anyway.
   }
-  // An Abort or Complete that ran meanwhile will not see this part: take it back.
-  Status still_open =
-      ReadUploadRecord(core, request.bucket, request.key, request.upload_id, p).status();
-  if (round.newer || !still_open.ok()) {
+  if (round.newer) {
     (void)PurgeVersion(core, p, PartRecordOf(request.bucket, request.upload_id, stored, true));
   }
-  if (!still_open.ok()) return still_open;
   return std::move(stored.info);
 }
 
