@@ -56,7 +56,8 @@ struct ObjectLayout {
   bool has_data = false;  // `data` holds the object's bytes (kReplicated only).
   std::string data;
   // kMultipart: the parts in object order (set, rotation, k and m above apply to all of them;
-  // chunk_size and data_id above are unused). At most 10,000.
+  // chunk_size above is unused and data_id is the upload id, which names no shard: a retried
+  // Complete finds the version by it). At most 10,000.
   std::vector<PartExtent> parts;
   friend bool operator==(const ObjectLayout&, const ObjectLayout&) = default;
 };

@@ -116,19 +116,44 @@ void RetireParts(ClusterCore& core, std::string bucket, const VersionId& upload_
   });
 }
 
-// The version of `key` that completing `upload_id` made, if it is still there (a retried
-// Complete answers with it).
-Result<ObjectInfo> FindCompleted(ClusterCore& core, std::string_view bucket, std::string_view key,
-                                 const VersionId& upload_id, const ObjectPlacement& p) {
+// The versions of `key` that completing `upload_id` made and that are still there, newest
+// first: normally none or one (a retried Complete answers with it); more only after Completes
+// of one upload raced.
+Result<std::vector<ObjectInfo>> VersionsOfUpload(ClusterCore& core, std::string_view bucket,
+                                                 std::string_view key, const VersionId& upload_id,
+                                                 const ObjectPlacement& p) {
   SHALE_ASSIGN_OR_RETURN(std::vector<KeyVersion> versions, ListKeyVersions(core, bucket, key, p));
+  std::vector<ObjectInfo> out;
   for (KeyVersion& v : versions) {
     if (v.purged || v.record.info.delete_marker) continue;
     Result<ObjectLayout> layout = DecodeLayout(v.record.info.layout);
     if (layout.ok() && layout->kind == LayoutKind::kMultipart && layout->data_id == upload_id) {
-      return std::move(v.record.info);
+      out.push_back(std::move(v.record.info));
     }
   }
-  return NoSuchUpload(bucket, key, upload_id);
+  return out;
+}
+
+// The data ids of the parts that `versions` (multipart layouts) reference.
+std::vector<VersionId> ReferencedData(const std::vector<ObjectInfo>& versions) {
+  std::vector<VersionId> out;
+  for (const ObjectInfo& v : versions) {
+    Result<ObjectLayout> layout = DecodeLayout(v.layout);
+    if (!layout.ok()) continue;
+    for (const PartExtent& part : layout->parts) out.push_back(part.data_id);
+  }
+  return out;
+}
+
+// Ends an upload whose record is `upload_record` (as read): a purge tombstone with the quorum,
+// then its parts retired in the background, keeping the shards of those in `keep`.
+Status EndUpload(ClusterCore& core, std::string_view bucket, const VersionId& upload_id,
+                 const ObjectPlacement& p, ObjectRecord upload_record,
+                 std::vector<StoredPart> parts, std::vector<VersionId> keep) {
+  upload_record.info.bucket = UploadsBucket(bucket);
+  SHALE_RETURN_IF_ERROR(PurgeVersion(core, p, upload_record));
+  RetireParts(core, std::string(bucket), upload_id, p, std::move(parts), std::move(keep));
+  return Status::OK();
 }
 
 // The open uploads of exactly (bucket, key), in upload id (initiation) order.
@@ -259,19 +284,24 @@ Result<PartInfo> ClusterStore::UploadPart(const UploadPartRequest& request,
     core.HintRepair(nodes, complete, node_bucket, part_key, stored.record_version,
                     "part upload missed records or shards at " + Positions(complete, false));
   }
+  // An Abort or Complete that ran meanwhile will not see this part: take it back. The records
+  // it replaced are left alone then (their upload is retired with them, and a completed object
+  // may reference them).
+  Status still_open =
+      ReadUploadRecord(core, request.bucket, request.key, request.upload_id, p).status();
+  if (!still_open.ok()) {
+    (void)PurgeVersion(core, p, PartRecordOf(request.bucket, request.upload_id, stored, true));
+    return still_open;
+  }
   // The previous uploads of this part number are replaced (and a newer one found replaces ours):
   // the loser's record is purged and its shards deleted after the clean-up grace.
   for (ObjectRecord& old : round.superseded) {
     old.info.bucket = node_bucket;
     (void)PurgeVersion(core, p, old);  // Best effort: the newer record wins every read anyway.
   }
-  // An Abort or Complete that ran meanwhile will not see this part: take it back.
-  Status still_open =
-      ReadUploadRecord(core, request.bucket, request.key, request.upload_id, p).status();
-  if (round.newer || !still_open.ok()) {
+  if (round.newer) {
     (void)PurgeVersion(core, p, PartRecordOf(request.bucket, request.upload_id, stored, true));
   }
-  if (!still_open.ok()) return still_open;
   return std::move(stored.info);
 }
 
@@ -364,10 +394,24 @@ Result<ObjectInfo> ClusterStore::CompleteUpload(const CompleteRequest& request) 
   const ObjectPlacement p = core.placement().Locate(request.bucket, request.key);
   Result<ObjectRecord> upload_record =
       ReadUploadRecord(core, request.bucket, request.key, request.upload_id, p);
-  if (upload_record.status().code() == StatusCode::kNotFound) {
-    return FindCompleted(core, request.bucket, request.key, request.upload_id, p);
+  if (!upload_record.ok() && upload_record.status().code() != StatusCode::kNotFound) {
+    return upload_record.status();
   }
-  SHALE_RETURN_IF_ERROR(upload_record.status());
+  // Completed already (a retry): that version is the answer. Also when the upload record is
+  // still there (that Complete lost the quorum of its purge): committing again would retire the
+  // first version and, with it, shards both versions reference.
+  SHALE_ASSIGN_OR_RETURN(std::vector<ObjectInfo> completed,
+                         VersionsOfUpload(core, request.bucket, request.key, request.upload_id, p));
+  if (!completed.empty()) {
+    if (upload_record.ok()) {
+      SHALE_ASSIGN_OR_RETURN(std::vector<StoredPart> stored,
+                             ListAllParts(core, request.bucket, request.upload_id, p));
+      (void)EndUpload(core, request.bucket, request.upload_id, p, std::move(*upload_record),
+                      std::move(stored), ReferencedData(completed));  // Best effort, as below.
+    }
+    return std::move(completed.front());
+  }
+  if (!upload_record.ok()) return upload_record.status();
   SHALE_ASSIGN_OR_RETURN(MultipartUpload upload,
                          DecodeUploadRecord(request.bucket, *upload_record));
   if (request.parts.empty() || request.parts.size() > kMaxPartNumber) {
@@ -418,14 +462,10 @@ Result<ObjectInfo> ClusterStore::CompleteUpload(const CompleteRequest& request) 
   SHALE_ASSIGN_OR_RETURN(ObjectInfo committed,
                          CommitVersion(core, p, std::move(info), request.versioning));
   // The upload is over: its record goes now (with the quorum, so that ListUploads and a retried
-  // Complete see it gone); the part records go in the background.
-  upload_record->info.bucket = UploadsBucket(request.bucket);
-  Status purged = PurgeVersion(core, p, *upload_record);
-  if (!purged.ok()) {
-    // The object is committed; a retried Complete or Abort ends the upload.
-    return committed;
-  }
-  RetireParts(core, request.bucket, request.upload_id, p, std::move(stored), std::move(referenced));
+  // Complete see it gone); the part records go in the background. If the purge fails, the
+  // object is committed all the same; a retried Complete or an Abort ends the upload.
+  (void)EndUpload(core, request.bucket, request.upload_id, p, std::move(*upload_record),
+                  std::move(stored), std::move(referenced));
   return committed;
 }
 
@@ -436,10 +476,12 @@ Status ClusterStore::AbortUpload(std::string_view bucket, std::string_view key,
   SHALE_ASSIGN_OR_RETURN(ObjectRecord upload_record,
                          ReadUploadRecord(core, bucket, key, upload_id, p));
   SHALE_ASSIGN_OR_RETURN(std::vector<StoredPart> stored, ListAllParts(core, bucket, upload_id, p));
-  upload_record.info.bucket = UploadsBucket(bucket);
-  SHALE_RETURN_IF_ERROR(PurgeVersion(core, p, upload_record));
-  RetireParts(core, std::string(bucket), upload_id, p, std::move(stored), {});
-  return Status::OK();
+  // An upload whose Complete committed but could not purge the upload record: its object keeps
+  // the parts it references.
+  SHALE_ASSIGN_OR_RETURN(std::vector<ObjectInfo> completed,
+                         VersionsOfUpload(core, bucket, key, upload_id, p));
+  return EndUpload(core, bucket, upload_id, p, std::move(upload_record), std::move(stored),
+                   ReferencedData(completed));
 }
 
 }  // namespace shale::gateway

@@ -343,6 +343,71 @@ TEST_F(ClusterMultipartTest, RetriedCompleteReturnsTheSameVersion) {
   EXPECT_THAT(Complete(never, {p1}), StatusIs(StatusCode::kNotFound));
 }
 
+// A Complete that committed its version but lost the quorum of its upload record's purge
+// leaves the upload open: completing it again answers with that version instead of committing
+// another (whose retirement of the first would delete the parts both reference), and aborting
+// it keeps the parts the object references.
+TEST_F(ClusterMultipartTest, UploadLeftOpenByACommittedCompleteKeepsItsObject) {
+  MultipartUpload u = Create("k");
+  std::string d1 = RandomBody(kChunk + 1, 40), d2 = RandomBody(50, 41);
+  ASSERT_OK_AND_ASSIGN(PartInfo p1, Part(u, 1, d1));
+  ASSERT_OK_AND_ASSIGN(PartInfo p2, Part(u, 2, d2));
+  ASSERT_OK(Part(u, 3, "not in the object").status());
+  const StoredPart s1 = PartRecord(u, 1, 0), s2 = PartRecord(u, 2, 0), s3 = PartRecord(u, 3, 0);
+  // The version that Complete committed, written straight to the nodes of the set.
+  ObjectLayout layout;
+  layout.kind = LayoutKind::kMultipart;
+  Placement placement(static_cast<uint32_t>(cluster_.size()), 6);
+  const ObjectPlacement p = placement.Locate("b", "k");
+  layout.set = p.set;
+  layout.rotation = p.rotation;
+  layout.k = 4;
+  layout.m = 2;
+  layout.data_id = u.upload_id;
+  layout.parts = {s1.extent, s2.extent};
+  ObjectInfo info;
+  info.version = VersionId{u.upload_id.wall_micros + 1000, 0, 77};
+  info.size = d1.size() + d2.size();
+  info.etag = "etag-2";
+  info.layout = EncodeLayout(layout);
+  const std::string payload = EncodeObjectRecord(info, info.version);
+  for (uint32_t i = 0; i < 6; ++i) {
+    ASSERT_OK(cluster_.local(placement.NodeFor(p, i))
+                  .PutVersion("b", "k", info.version.ToBinary(), payload));
+  }
+  ASSERT_OK(store().GetUpload("b", "k", u.upload_id).status());
+  ASSERT_OK_AND_ASSIGN(ObjectInfo again, Complete(u, {p1, p2}));
+  EXPECT_EQ(again.version, info.version);
+  // That retry ended the upload, keeping the referenced parts' shards.
+  EXPECT_THAT(store().GetUpload("b", "k", u.upload_id), StatusIs(StatusCode::kNotFound));
+  store().DrainBackground();
+  EXPECT_GT(ShardsLeft(s1.extent.data_id), 0u);
+  EXPECT_GT(ShardsLeft(s2.extent.data_id), 0u);
+  EXPECT_EQ(ShardsLeft(s3.extent.data_id), 0u);
+  EXPECT_TRUE(ReadAll(store(), "b", "k").value() == d1 + d2);
+
+  // The same state, ended by an Abort instead.
+  MultipartUpload v = Create("k");
+  ASSERT_OK_AND_ASSIGN(PartInfo q1, Part(v, 1, d2));
+  ASSERT_OK(Part(v, 2, d1).status());
+  const StoredPart t1 = PartRecord(v, 1, 0), t2 = PartRecord(v, 2, 0);
+  layout.data_id = v.upload_id;
+  layout.parts = {t1.extent};
+  info.version = VersionId{v.upload_id.wall_micros + 1000, 0, 77};
+  info.size = d2.size();
+  info.layout = EncodeLayout(layout);
+  const std::string payload2 = EncodeObjectRecord(info, info.version);
+  for (uint32_t i = 0; i < 6; ++i) {
+    ASSERT_OK(cluster_.local(placement.NodeFor(p, i))
+                  .PutVersion("b", "k", info.version.ToBinary(), payload2));
+  }
+  ASSERT_OK(store().AbortUpload("b", "k", v.upload_id));
+  store().DrainBackground();
+  EXPECT_GT(ShardsLeft(t1.extent.data_id), 0u);
+  EXPECT_EQ(ShardsLeft(t2.extent.data_id), 0u);
+  EXPECT_TRUE(ReadAll(store(), "b", "k").value() == d2);
+}
+
 TEST_F(ClusterMultipartTest, ConcurrentUploadsOfOneKeyLastCompleteWins) {
   MultipartUpload a = Create("k");
   MultipartUpload b = Create("k");
@@ -428,6 +493,11 @@ TEST_F(ClusterMultipartTest, NodeDownDuringPartUploadHintsRepair) {
   cluster_.node(down).set_down(false);
   // The node that missed the shards is decoded around.
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == d1 + d2);
+  // It also missed the purge of the upload record: the tombstones of the others outvote it.
+  EXPECT_THAT(store().GetUpload("b", "k", u.upload_id), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(ListUploadsResult open, store().ListUploads("b", {}));
+  EXPECT_TRUE(open.uploads.empty());
+  EXPECT_THAT(Part(u, 3, "late"), StatusIs(StatusCode::kNotFound));
   // Two nodes down (k + 1 = 5 of 6 needed): a part cannot reach the write quorum.
   MultipartUpload v = Create("k2");
   for (uint32_t s = 0; s < 2; ++s) {
