@@ -258,11 +258,13 @@ void ClusterCore::HintRepair(std::span<NodeClient* const> nodes, const std::vect
   });
 }
 
-void ClusterCore::CleanUp(const ObjectRecord& old, const ObjectPlacement& p) {
+void ClusterCore::CleanUp(const ObjectRecord& old, const ObjectPlacement& p,
+                          const std::vector<VersionId>& keep_data) {
   Result<ObjectLayout> layout = DecodeLayout(old.info.layout);
   if (!layout.ok()) return;  // Nothing known to delete: orphan collection finds the shards.
   std::vector<std::string> shard_ids;
   for (const ErasureExtent& extent : ErasureExtents(*layout, old.info.size)) {
+    if (std::find(keep_data.begin(), keep_data.end(), extent.data_id) != keep_data.end()) continue;
     const uint64_t chunks = ChunkCount(extent);
     for (uint64_t c = 0; c < chunks; ++c) {
       for (uint32_t s = 0; s < layout->k + layout->m; ++s) {

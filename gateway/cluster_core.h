@@ -149,7 +149,8 @@ class ClusterCore {
   // Deletes, best effort and in the background after kCleanupGrace, every shard of every
   // erasure extent of `old` (a version placed at `p`, already retired by a
   // purge tombstone, which stays: it keeps nodes and repair from bringing the version back).
-  void CleanUp(const ObjectRecord& old, const ObjectPlacement& p);
+  void CleanUp(const ObjectRecord& old, const ObjectPlacement& p,
+               const std::vector<VersionId>& keep_data = {});
   // Runs `work` in the background after kCleanupGrace (best effort, like the clean-up).
   void PostBackground(std::function<void()> work) { cleaner_.Post(std::move(work)); }
 

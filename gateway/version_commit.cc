@@ -117,11 +117,15 @@ Result<ObjectInfo> CommitVersion(ClusterCore& core, const ObjectPlacement& p, Ob
                       "put missed records or shards at " + Positions(complete, false));
     }
     Result<std::vector<ObjectRecord>> retired = Superseded(core, p, info, versioning, round);
-    if (retired.ok()) {
+    if (retired.ok() && !retired->empty()) {
+      std::vector<VersionId> keep;
+      if (Result<ObjectLayout> layout = DecodeLayout(info.layout); layout.ok()) {
+        for (const ErasureExtent& e : ErasureExtents(*layout, info.size)) keep.push_back(e.data_id);
+      }
       for (const ObjectRecord& old : *retired) {
-        if (PurgeVersion(core, p, old).ok()) continue;
+        if (PurgeVersion(core, p, old, keep).ok()) continue;
         // Once more later; after that the next write or delete of the key retires it.
-        core.PostBackground([&core, p, old] { (void)PurgeVersion(core, p, old); });
+        core.PostBackground([&core, p, old, keep] { (void)PurgeVersion(core, p, old, keep); });
       }
     }
     // A listing that failed leaves the previous null version to the next write of the key (or
@@ -130,7 +134,8 @@ Result<ObjectInfo> CommitVersion(ClusterCore& core, const ObjectPlacement& p, Ob
   }
 }
 
-Status PurgeVersion(ClusterCore& core, const ObjectPlacement& p, const ObjectRecord& old) {
+Status PurgeVersion(ClusterCore& core, const ObjectPlacement& p, const ObjectRecord& old,
+                    const std::vector<VersionId>& keep_data) {
   const std::vector<NodeClient*> nodes = core.ShardNodes(p);
   const std::string payload = PurgePayload(static_cast<int64_t>(core.clock().NowMicros() / 1000));
   RecordRound round = core.WriteRecords(
@@ -142,7 +147,7 @@ Status PurgeVersion(ClusterCore& core, const ObjectPlacement& p, const ObjectRec
   }
   HintMisses(core, nodes, round, old.info.bucket, old.info.key, old.info.version,
              "purge tombstone");
-  core.CleanUp(old, p);
+  core.CleanUp(old, p, keep_data);
   return Status::OK();
 }
 

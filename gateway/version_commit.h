@@ -48,8 +48,11 @@ Result<ObjectInfo> CommitVersion(ClusterCore& core, const ObjectPlacement& p, Ob
 // Retires version `old` of its key for good: a purge tombstone (node_wire::WireKind::kPurged,
 // payload = u64 little-endian purge time in ms) on every node of the set, with the write quorum
 // (Unavailable otherwise; the tombstones that landed stay, so a retry is safe), then, in the
-// background after the clean-up grace, the shards of every erasure extent of its layout.
-Status PurgeVersion(ClusterCore& core, const ObjectPlacement& p, const ObjectRecord& old);
+// background after the clean-up grace, the shards of every erasure extent of its layout except
+// those named in `keep_data` (the extents of the version that replaces it: two Completes of one
+// multipart upload share their parts).
+Status PurgeVersion(ClusterCore& core, const ObjectPlacement& p, const ObjectRecord& old,
+                    const std::vector<VersionId>& keep_data = {});
 
 // The payload of a purge tombstone written at `now_ms`.
 std::string PurgePayload(int64_t now_ms);

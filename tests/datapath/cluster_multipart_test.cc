@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "common/encoding.h"
 #include "common/hash.h"
 #include "common/object_record.h"
@@ -430,6 +432,29 @@ TEST_F(ClusterMultipartTest, ConcurrentUploadsOfOneKeyLastCompleteWins) {
   EXPECT_EQ(ShardsLeft(data_b), 0u);
   EXPECT_GT(ShardsLeft(data_a), 0u);
   EXPECT_TRUE(ReadAll(store(), "b", "k").value() == da);
+}
+
+// An SDK that times out retries Complete while the first one still runs: both may commit a
+// version of the same upload. The later one retires the earlier, which lists the SAME parts:
+// retiring it must not delete the shards the surviving version reads.
+TEST_F(ClusterMultipartTest, ConcurrentCompletesOfOneUploadKeepItsParts) {
+  for (int round = 0; round < 4; ++round) {
+    const std::string key = "race-" + std::to_string(round);
+    MultipartUpload u = Create(key);
+    const std::string data = RandomBody(kChunk + 7, 20 + round);
+    ASSERT_OK_AND_ASSIGN(PartInfo part, Part(u, 1, data));
+    const VersionId data_id = PartRecord(u, 1, 0).extent.data_id;
+    Result<ObjectInfo> first = Status::Internal("not run"), second = Status::Internal("not run");
+    std::thread t([&] { first = Complete(u, {part}); });
+    second = Complete(u, {part});
+    t.join();
+    ASSERT_OK(first.status());
+    ASSERT_OK(second.status());
+    store().DrainBackground();
+    EXPECT_GT(ShardsLeft(data_id), 0u) << "round " << round;
+    ASSERT_OK_AND_ASSIGN(std::string got, ReadAll(store(), "b", key));
+    EXPECT_TRUE(got == data) << "round " << round;
+  }
 }
 
 TEST_F(ClusterMultipartTest, CompleteFollowsTheBucketVersioningState) {
