@@ -63,9 +63,7 @@ Status ListObjects(S3Call& c, bool v2) {
     if (!listed.ok()) return MapStoreError(listed.status(), S3ErrorCode::kNoSuchBucket);
     result = std::move(*listed);
   }
-  auto enc = [&p](std::string_view s) {
-    return p.url_encode ? UriEncode(s, UriEncodeMode::kPath) : std::string(s);
-  };
+  auto enc = [&](std::string_view s) { return ListingName(p.url_encode, s); };
 
   XmlWriter w;
   w.Open("ListBucketResult", kS3Xmlns);
@@ -99,12 +97,7 @@ Status ListObjects(S3Call& c, bool v2) {
     w.Element("StorageClass", "STANDARD");
     w.Close();
   }
-  for (const std::string& prefix : result.common_prefixes) {
-    w.Open("CommonPrefixes");
-    w.Element("Prefix", enc(prefix));
-    w.Close();
-  }
-  return SendXml(c, 200, std::move(w).Finish());
+  return FinishListing(c, w, result.common_prefixes, p.url_encode);
 }
 
 }  // namespace shale::gateway

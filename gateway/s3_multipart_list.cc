@@ -91,9 +91,7 @@ Status ListMultipartUploads(S3Call& c) {
     if (!listed.ok()) return MapStoreError(listed.status(), S3ErrorCode::kNoSuchBucket);
     result = std::move(*listed);
   }
-  auto enc = [url_encode](std::string_view s) {
-    return url_encode ? UriEncode(s, UriEncodeMode::kPath) : std::string(s);
-  };
+  auto enc = [&](std::string_view s) { return ListingName(url_encode, s); };
 
   XmlWriter w;
   w.Open("ListMultipartUploadsResult", kS3Xmlns);
@@ -118,12 +116,7 @@ Status ListMultipartUploads(S3Call& c) {
     WriteChecksumKind(w, upload.checksum_algorithm, upload.checksum_full_object);
     w.Close();
   }
-  for (const std::string& prefix : result.common_prefixes) {
-    w.Open("CommonPrefixes");
-    w.Element("Prefix", enc(prefix));
-    w.Close();
-  }
-  return SendXml(c, 200, std::move(w).Finish());
+  return FinishListing(c, w, result.common_prefixes, url_encode);
 }
 
 }  // namespace shale::gateway

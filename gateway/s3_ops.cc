@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "gateway/query.h"
 #include "gateway/s3_checksum.h"
 #include "gateway/s3_conditions.h"
 #include "gateway/xml_writer.h"
@@ -129,6 +130,20 @@ Result<bool> ParseEncodingType(const S3Request& request) {
                        "Invalid Encoding Method specified in Request");
   }
   return true;
+}
+
+std::string ListingName(bool url_encode, std::string_view name) {
+  return url_encode ? UriEncode(name, UriEncodeMode::kPath) : std::string(name);
+}
+
+Status FinishListing(S3Call& call, XmlWriter& writer, const std::vector<std::string>& prefixes,
+                     bool url_encode) {
+  for (const std::string& prefix : prefixes) {
+    writer.Open("CommonPrefixes");
+    writer.Element("Prefix", ListingName(url_encode, prefix));
+    writer.Close();
+  }
+  return SendXml(call, 200, std::move(writer).Finish());
 }
 
 Result<uint32_t> ParseMaxQuery(const S3Request& request, std::string_view name, uint32_t cap) {

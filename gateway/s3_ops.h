@@ -80,6 +80,11 @@ Result<MultipartUpload> GetOpenUpload(S3Call& call);
 
 // encoding-type=url of the listings: true when given; any other value is InvalidArgument.
 Result<bool> ParseEncodingType(const S3Request& request);
+// Keys and prefixes of a listing as its encoding-type asks: URL-encoded, or as they are.
+std::string ListingName(bool url_encode, std::string_view name);
+// The <CommonPrefixes> of a listing, then the whole document sent with 200.
+Status FinishListing(S3Call& call, XmlWriter& writer, const std::vector<std::string>& prefixes,
+                     bool url_encode);
 
 // The source object of CopyObject / UploadPartCopy: x-amz-copy-source parsed (bucket the
 // caller must own, key, versionId), the version looked up (a delete marker is refused as S3

@@ -65,9 +65,7 @@ Status ListObjectVersions(S3Call& c) {
     if (!listed.ok()) return MapStoreError(listed.status(), S3ErrorCode::kNoSuchBucket);
     result = std::move(*listed);
   }
-  auto enc = [url_encode](std::string_view s) {
-    return url_encode ? UriEncode(s, UriEncodeMode::kPath) : std::string(s);
-  };
+  auto enc = [&](std::string_view s) { return ListingName(url_encode, s); };
 
   XmlWriter w;
   w.Open("ListVersionsResult", kS3Xmlns);
@@ -99,12 +97,7 @@ Status ListObjectVersions(S3Call& c) {
     WriteOwnerXml(w, c.options, o.owner_id.empty() ? c.bucket.owner_id : o.owner_id);
     w.Close();
   }
-  for (const std::string& prefix : result.common_prefixes) {
-    w.Open("CommonPrefixes");
-    w.Element("Prefix", enc(prefix));
-    w.Close();
-  }
-  return SendXml(c, 200, std::move(w).Finish());
+  return FinishListing(c, w, result.common_prefixes, url_encode);
 }
 
 }  // namespace shale::gateway
