@@ -13,6 +13,8 @@ namespace {
 
 // Records whose payload is at most this are written with one Append (one syscall).
 constexpr size_t kCoalesceLimit = 64 * 1024;
+// Small appends are held back up to this many bytes before they are written.
+constexpr size_t kPendingLimit = 1024 * 1024;
 
 std::string TrailerBytes(uint32_t crc) {
   std::string out;
@@ -89,6 +91,7 @@ Status SegmentWriter::CheckWritable() const {
 Status SegmentWriter::Poison(const Status& cause) {
   poisoned_ = true;
   in_record_ = false;
+  pending_.clear();
   // Best effort: the engine abandons this segment anyway, and recovery's scan truncates a
   // tail that survives here.
   if (file_->Size() > durable_size_) (void)file_->Truncate(durable_size_);
@@ -97,9 +100,26 @@ Status SegmentWriter::Poison(const Status& cause) {
 }
 
 Status SegmentWriter::Write(std::string_view data) {
+  // A group commit appends many small records and then syncs once: gathering them saves one
+  // write(2) per record. Nothing reads the file before Sync() (the index points at records only
+  // after the batch's sync), so holding them back changes nothing anyone can observe.
+  if (data.size() <= kCoalesceLimit && pending_.size() + data.size() <= kPendingLimit) {
+    pending_.append(data);
+    size_ += data.size();
+    return Status::OK();
+  }
+  SHALE_RETURN_IF_ERROR(Flush());
   Status s = file_->Append(data);
   if (!s.ok()) return Poison(s);
   size_ += data.size();
+  return Status::OK();
+}
+
+Status SegmentWriter::Flush() {
+  if (pending_.empty()) return Status::OK();
+  Status s = file_->Append(pending_);
+  pending_.clear();
+  if (!s.ok()) return Poison(s);
   return Status::OK();
 }
 
@@ -147,6 +167,7 @@ Status SegmentWriter::BeginRecord(const RecordSpec& spec, uint32_t payload_lengt
     return Status::InvalidArgument("BeginRecord takes the payload through AppendPayload");
   }
   SHALE_RETURN_IF_ERROR(EncodeHeader(spec, payload_length));
+  SHALE_RETURN_IF_ERROR(Flush());
   open_ = RecordExtent{};
   open_.offset = size_;
   open_.payload_offset = size_ + scratch_.size();
@@ -188,6 +209,7 @@ Status SegmentWriter::AbortRecord() {
   SHALE_RETURN_IF_ERROR(CheckWritable());
   if (!in_record_) return Status::FailedPrecondition("no streamed record is open");
   in_record_ = false;
+  pending_.clear();  // Held-back bytes belong to the record being cut (it began after a flush).
   Status s = file_->Truncate(open_.offset);
   if (!s.ok()) return Poison(s);
   size_ = open_.offset;
@@ -197,6 +219,7 @@ Status SegmentWriter::AbortRecord() {
 Status SegmentWriter::Sync() {
   SHALE_RETURN_IF_ERROR(CheckWritable());
   if (in_record_) return Status::FailedPrecondition("sync with a streamed record open");
+  SHALE_RETURN_IF_ERROR(Flush());
   Status s = file_->Sync();
   if (!s.ok()) return Poison(s);
   durable_size_ = size_;
@@ -206,7 +229,9 @@ Status SegmentWriter::Sync() {
 Status SegmentWriter::Close() {
   if (closed_) return Status::FailedPrecondition("segment writer already closed: " + path_);
   closed_ = true;
-  return file_->Close();
+  Status flushed = poisoned_ ? Status::OK() : Flush();
+  Status closed = file_->Close();
+  return flushed.ok() ? closed : flushed;
 }
 
 }  // namespace shale::storage

@@ -102,6 +102,8 @@ class SegmentWriter {
   Status EncodeHeader(const RecordSpec& spec, uint32_t payload_length);
   // Appends to the file, poisoning the writer on failure.
   Status Write(std::string_view data);
+  // Writes what Write() held back (small records of one group commit go out in one call).
+  Status Flush();
   // Poisons the writer and returns `cause` (with context).
   Status Poison(const Status& cause);
 
@@ -113,6 +115,7 @@ class SegmentWriter {
   bool poisoned_ = false;
   bool closed_ = false;
   std::string scratch_;  // Reused for header encoding and small records.
+  std::string pending_;  // Small appends not yet handed to the file; flushed before Sync.
 
   // The open streamed record, if any.
   bool in_record_ = false;

@@ -204,12 +204,44 @@ TEST_F(SegmentWriterTest, ShortAppendPoisonsAndDropsTheUnsyncedTail) {
   short_write.code = StatusCode::kNoSpace;
   short_write.short_write_bytes = 500;
   faulty.AddFault(short_write);
-  EXPECT_THAT(writer->Append(Shard("b", 2, std::string(1000, 'b'))),
-              StatusIs(StatusCode::kNoSpace));
+  // Small records are held back and written together when the batch syncs: the short write
+  // surfaces there, and poisons the writer just the same.
+  ASSERT_OK(writer->Append(Shard("b", 2, std::string(1000, 'b'))).status());
+  EXPECT_THAT(writer->Sync(), StatusIs(StatusCode::kNoSpace));
   EXPECT_TRUE(writer->poisoned());
   EXPECT_EQ(FileSize(), durable_end);
   EXPECT_THAT(writer->BeginRecord(Shard("c", 3, ""), 1), StatusIs(StatusCode::kFailedPrecondition));
   ExpectCleanScan({"a"});
+}
+
+TEST_F(SegmentWriterTest, ShortAppendOfALargeRecordPoisonsAtOnce) {
+  shale::testing::FaultInjectionFileSystem faulty(&fs_);
+  uint64_t durable_end = 0;
+  auto writer = CreateWithSyncedRecord(faulty, &durable_end);
+  shale::testing::FaultRule short_write;
+  short_write.op = shale::testing::FaultOp::kAppend;
+  short_write.code = StatusCode::kNoSpace;
+  short_write.short_write_bytes = 500;
+  faulty.AddFault(short_write);
+  // Over the coalescing limit: written at once, so the failure is the Append's.
+  EXPECT_THAT(writer->Append(Shard("b", 2, std::string(200 * 1024, 'b'))),
+              StatusIs(StatusCode::kNoSpace));
+  EXPECT_TRUE(writer->poisoned());
+  EXPECT_EQ(FileSize(), durable_end);
+  ExpectCleanScan({"a"});
+}
+
+TEST_F(SegmentWriterTest, SmallRecordsOfABatchReachTheFileTogetherAtSync) {
+  uint64_t durable_end = 0;
+  auto writer = CreateWithSyncedRecord(fs_, &durable_end);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(
+        writer->Append(Shard("s" + std::to_string(i), 10 + i, std::string(4096, 'x'))).status());
+  }
+  EXPECT_EQ(FileSize(), durable_end);  // Held back until the sync.
+  ASSERT_OK(writer->Sync());
+  EXPECT_EQ(FileSize(), writer->size());
+  EXPECT_EQ(writer->durable_size(), writer->size());
 }
 
 TEST_F(SegmentWriterTest, FailedCreateLeavesNoFile) {
