@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/crc.h"
+#include "common/encoding.h"
 #include "common/node_fanout.h"
 #include "common/object_record.h"
 #include "common/placement.h"
@@ -137,7 +138,7 @@ Result<VerifyReport> VerifyObject(std::span<NodeClient* const> nodes,
         auto& [shard_ids, slots] = per_node[node];
         shard_ids.push_back(ShardId(extents[e].data_id, c, s));
         slots.push_back(report.shards.size());
-        report.shards.push_back({e, c, s, ids[node]});
+        report.shards.push_back({shard_ids.back(), e, c, s, ids[node]});
       }
     }
   }
@@ -200,6 +201,7 @@ std::string RenderVerifyReport(const VerifyReport& r) {
   w.StartArray();
   for (const ShardReport& s : r.shards) {
     w.StartObject();
+    str("id", HexEncode(s.id));
     u64("extent", s.extent);
     u64("chunk", s.chunk);
     u64("shard", s.shard);

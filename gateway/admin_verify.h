@@ -36,6 +36,7 @@ struct RecordCheck {
 };
 
 struct ShardReport {
+  std::string id;       // The shard id (ShardId), raw bytes; hex in the JSON.
   uint32_t extent = 0;  // Index into the layout's erasure extents (parts of a multipart object).
   uint32_t chunk = 0;
   uint32_t shard = 0;  // 0..k-1 data, k..k+m-1 parity.
