@@ -36,9 +36,10 @@ struct OpsClusterOptions {
 
 class OpsCluster {
  public:
+  static constexpr int kNodes = 6;
   explicit OpsCluster(OpsClusterOptions options = {})
       : options_(options),
-        nodes_({SHALE_NODE_BINARY, 6, 4, 2, [options](ClusterConfig& c) {
+        nodes_({SHALE_NODE_BINARY, kNodes, 4, 2, [options](ClusterConfig& c) {
                   c.chunk_size = options.chunk_size;
                   c.inline_limit = options.inline_limit;
                   c.users = {{"admin", kAdminAccess, kAdminSecret, "admin", "admin", true},
@@ -56,8 +57,11 @@ class OpsCluster {
     }
   }
 
+  // Starts the nodes, then restarts them: on the first start the config held placeholder
+  // addresses, and each node's repair service must know its peers' real ones.
   Status Start() {
     SHALE_RETURN_IF_ERROR(nodes_.Start());
+    for (int i = 0; i < kNodes; ++i) SHALE_RETURN_IF_ERROR(nodes_.RestartNode(i));
     return StartGateway();
   }
   Status StartGateway() {
@@ -99,8 +103,14 @@ class OpsCluster {
     return c.ok() ? std::move(*c) : nullptr;
   }
 
-  // Whether node 0 reports the member ("scrub" or "repair") the nodeside and repair branches add.
+  // Whether node 0 reports the member ("scrub" or "repair") the nodeside and repair branches add
+  // and answers the whole-node scan repair is built on.
   bool NodesReport(const char* member) {
+    NodeScanRequest scan;
+    scan.limit = 1;
+    if (nodes_.Client(0)->ScanVersions(scan).status().code() == StatusCode::kNotSupported) {
+      return false;
+    }
     auto json = nodes_.Client(0)->StatusJson();
     if (!json.ok()) return false;
     rapidjson::Document doc;
