@@ -342,6 +342,8 @@ Status HttpNodeClient::PutVersion(std::string_view bucket, std::string_view key,
                      std::string(payload)};
   if (kind == node_wire::WireKind::kDeleteMarker) {
     req.headers.emplace_back("x-shale-kind", "delete-marker");
+  } else if (kind == node_wire::WireKind::kPurged) {
+    req.headers.emplace_back("x-shale-kind", "purged");
   }
   return Call(std::move(req)).status();
 }
@@ -358,6 +360,8 @@ Result<node_wire::WireVersion> HttpNodeClient::GetVersion(std::string_view bucke
   std::string kind = r.Header("x-shale-kind");
   if (kind == "delete-marker") {
     v.kind = node_wire::WireKind::kDeleteMarker;
+  } else if (kind == "purged") {
+    v.kind = node_wire::WireKind::kPurged;
   } else if (kind != "object") {
     return Status::Corruption("bad x-shale-kind from node");
   }

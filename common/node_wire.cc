@@ -283,8 +283,8 @@ Result<WireVersionPage> DecodeVersionPage(std::string_view body) {
     std::string version;
     uint8_t kind;
     if (!r.U32(&key_len) || !r.Bytes(key_len, &v.key) || !r.Bytes(16, &version) || !r.U8(&kind) ||
-        kind > 1 || !r.U64(&v.sequence) || !r.U32(&payload_len) ||
-        !r.Bytes(payload_len, &v.payload)) {
+        kind > static_cast<uint8_t>(WireKind::kPurged) || !r.U64(&v.sequence) ||
+        !r.U32(&payload_len) || !r.Bytes(payload_len, &v.payload)) {
       return Truncated("version list");
     }
     std::memcpy(v.version.data(), version.data(), 16);

@@ -102,6 +102,9 @@ Status Engine::DeleteShard(std::string_view id) {
 
 Status Engine::PutVersion(std::string_view bucket, std::string_view key, const VersionId& version,
                           std::string_view payload, VersionKind kind) {
+  if (static_cast<uint8_t>(kind) > static_cast<uint8_t>(VersionKind::kPurged)) {
+    return Status::InvalidArgument("unknown version kind");
+  }
   std::string stored = EncodeStoredVersion(kind, payload);
   return impl_->Mutate(WriteOp::Kind::kPut, VersionTarget(bucket, key, version), stored,
                        VersionFlagsOf(stored));

@@ -59,7 +59,10 @@ struct EngineOptions {
   uint64_t compaction_rate_bytes_per_sec = 64u << 20;
 };
 
-enum class VersionKind : uint8_t { kObject, kDeleteMarker };
+// The stored kind byte of a version record (docs/FORMAT.md, "Stored version payload").
+// kPurged is a tombstone: the version was deleted for good and must not come back (repair,
+// late writes); it keeps its id and a caller-defined payload until orphan collection drops it.
+enum class VersionKind : uint8_t { kObject = 0, kDeleteMarker = 1, kPurged = 2 };
 
 // One object version record as stored. Version ids are 16 bytes whose memcmp order is the
 // version order (newest is largest).
@@ -157,15 +160,19 @@ class Engine {
   Status DeleteShard(std::string_view id);  // NotFound if absent.
 
   // Object version records. Putting an existing (bucket, key, version) again is a no-op
-  // success when the payload is equal (retries), and replaces it otherwise.
+  // success when the payload is equal (retries), and replaces it otherwise; except that a purge
+  // is final: a kPurged record replaces any version of its id, but a non-purged record put over
+  // a stored kPurged one is refused with FailedPrecondition.
   Status PutVersion(std::string_view bucket, std::string_view key, const VersionId& version,
                     std::string_view payload, VersionKind kind = VersionKind::kObject);
   Result<StoredVersion> GetVersion(std::string_view bucket, std::string_view key,
                                    const VersionId& version);
-  // The newest version of the key, a delete marker included. NotFound if there is none.
+  // The newest non-purged version of the key, a delete marker included. NotFound if there is
+  // none. GetVersion and full listings return purged versions too, with their kind.
   Result<StoredVersion> GetLatestVersion(std::string_view bucket, std::string_view key);
   Status DeleteVersion(std::string_view bucket, std::string_view key, const VersionId& version);
-  // Uses the index's listing options (prefix, start-after, limit, latest only).
+  // Uses the index's listing options (prefix, start-after, limit, latest only; latest_only
+  // skips purged versions like GetLatestVersion, so a key with only purged versions is absent).
   Result<VersionPage> ListVersions(const ListVersionsOptions& options);
 
   // Bucket records.

@@ -33,7 +33,7 @@ inline constexpr uint64_t kSegmentDropped = UINT64_MAX;
 // A version record's stored payload is one kind byte (VersionKind) and the caller's payload, so
 // the kind lives in the segment record and survives a rebuild of the index.
 std::string EncodeStoredVersion(VersionKind kind, std::string_view payload);
-// The index flags (kEntryDeleteMarker) of a stored version payload.
+// The index flags (kEntryDeleteMarker, kEntryPurged) of a stored version payload.
 uint8_t VersionFlagsOf(std::string_view stored);
 // Splits a stored version payload. Corruption if it has no valid kind byte.
 Result<std::pair<VersionKind, std::string>> DecodeStoredVersion(std::string_view stored);
@@ -72,7 +72,7 @@ struct WriteOp {
   Kind kind = Kind::kPut;
   const Target* target = nullptr;         // kPut, kDelete, kMarkBad, kAdoptSegment, kEnqueueHint.
   std::string_view payload;               // kPut.
-  uint8_t flags = 0;                      // kPut of a version: kEntryDeleteMarker.
+  uint8_t flags = 0;                      // kPut of a version: VersionFlagsOf(payload).
   std::string_view reason;                // kMarkBad, kEnqueueHint.
   const ScannedRecord* record = nullptr;  // kRelocate: a record read from `segment_id`.
   uint32_t segment_id = 0;                // kRelocate, kMarkDropped, kForgetSegment, kAdoptSegment.

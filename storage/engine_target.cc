@@ -14,13 +14,21 @@ std::string EncodeStoredVersion(VersionKind kind, std::string_view payload) {
 }
 
 uint8_t VersionFlagsOf(std::string_view stored) {
-  return !stored.empty() && stored[0] == static_cast<char>(VersionKind::kDeleteMarker)
-             ? kEntryDeleteMarker
-             : 0;
+  if (stored.empty()) return 0;
+  switch (static_cast<VersionKind>(stored[0])) {
+    case VersionKind::kDeleteMarker:
+      return kEntryDeleteMarker;
+    case VersionKind::kPurged:
+      return kEntryPurged;
+    case VersionKind::kObject:
+      break;
+  }
+  return 0;
 }
 
 Result<std::pair<VersionKind, std::string>> DecodeStoredVersion(std::string_view stored) {
-  if (stored.empty() || static_cast<uint8_t>(stored[0]) > 1) {
+  if (stored.empty() ||
+      static_cast<uint8_t>(stored[0]) > static_cast<uint8_t>(VersionKind::kPurged)) {
     return Status::Corruption("stored version record has no valid kind byte");
   }
   return std::make_pair(static_cast<VersionKind>(stored[0]), std::string(stored.substr(1)));

@@ -18,6 +18,7 @@ struct Overlay {
   bool exists = false;
   uint32_t segment_id = 0;
   uint64_t sequence = 0;
+  uint8_t flags = 0;
 };
 
 std::string OverlayKey(RecordType type, std::string_view record_id) {
@@ -237,6 +238,7 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
       Current c;
       c.location.segment_id = it->second.segment_id;
       c.sequence = it->second.sequence;
+      c.flags = it->second.flags;
       return std::optional<Current>(c);
     };
     for (size_t i = 0; i < batch.size() && failure.ok(); ++i) {
@@ -249,14 +251,22 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           }
           const Target& t = *op.target;
           std::string okey = OverlayKey(t.type, t.record_id);
-          if (t.type == RecordType::kVersion && !overlay.count(okey)) {
-            auto cur = Lookup(snap, t);
+          if (t.type == RecordType::kVersion) {
+            auto cur = current(t, okey);
             if (!cur.ok()) {
               results[i] = cur.status();
               break;
             }
+            if (*cur && ((*cur)->flags & kEntryPurged) && !(op.flags & kEntryPurged)) {
+              results[i] = Status::FailedPrecondition(
+                  "a purge is final: the version is purged and cannot be stored again");
+              break;
+            }
             // A retried put of the same version record: already durable, nothing to do.
-            if (*cur && (*cur)->payload == op.payload && (*cur)->flags == op.flags) break;
+            if (*cur && !overlay.count(okey) && (*cur)->payload == op.payload &&
+                (*cur)->flags == op.flags) {
+              break;
+            }
           }
           auto index_id = IndexIdOf(t);
           if (!index_id.ok()) {
@@ -271,7 +281,7 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           }
           appended = true;
           AddPut(&ib, t, *index_id, active_id_, *ext, seq, op.flags, op.payload);
-          overlay[okey] = Overlay{true, active_id_, seq};
+          overlay[okey] = Overlay{true, active_id_, seq, op.flags};
           break;
         }
         case WriteOp::Kind::kDelete: {
@@ -301,7 +311,7 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           }
           appended = true;
           AddDelete(&ib, t, seq);
-          overlay[okey] = Overlay{false, 0, seq};
+          overlay[okey] = Overlay{false, 0, seq, 0};
           break;
         }
         case WriteOp::Kind::kRelocate: {
@@ -348,7 +358,7 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           // The copy was just verified, so a stale "bad" mark does not travel with it.
           uint8_t flags = static_cast<uint8_t>((*cur)->flags & ~kEntryBad);
           AddPut(&ib, *t, *index_id, active_id_, *ext, h.sequence, flags, rec.payload);
-          overlay[okey] = Overlay{true, active_id_, h.sequence};
+          overlay[okey] = Overlay{true, active_id_, h.sequence, flags};
           if (op.moved) *op.moved = true;
           break;
         }
@@ -395,7 +405,7 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           std::string okey = OverlayKey(t.type, t.record_id);
           auto it = overlay.find(okey);
           if (it == overlay.end() || it->second.sequence < op.sequence) {
-            overlay[okey] = Overlay{true, op.segment_id, op.sequence};
+            overlay[okey] = Overlay{true, op.segment_id, op.sequence, 0};
           }
           break;
         }

@@ -67,6 +67,7 @@ Result<VersionListEntry> IndexSnapshot::GetLatestVersion(std::string_view bucket
   options.bucket = std::string(bucket);
   options.prefix = std::string(key);
   options.limit = 1;
+  options.latest_only = true;  // Skips purged versions.
   SHALE_ASSIGN_OR_RETURN(VersionListing listing, ListVersions(options));
   if (listing.entries.empty() || listing.entries[0].key != key) {
     return Status::NotFound("no version of the key");
@@ -132,13 +133,18 @@ Result<VersionListing> IndexSnapshot::ListVersions(const ListVersionsOptions& op
   if (skip_equal && it.Valid() && it.key() == target) SHALE_RETURN_IF_ERROR(it.Next());
   uint64_t bytes = 0;
   while (it.Valid() && it.key().starts_with(range)) {
+    SHALE_ASSIGN_OR_RETURN(VersionEntry e, DecodeMetadataEntry(it.value()));
+    if (options.latest_only && (e.flags & kEntryPurged)) {
+      // The newest non-purged version stands for the key: look at the next older one.
+      SHALE_RETURN_IF_ERROR(it.Next());
+      continue;
+    }
     if (listing.entries.size() >= options.limit ||
         (options.max_bytes > 0 && bytes >= options.max_bytes)) {
       listing.truncated = true;
       break;
     }
     SHALE_ASSIGN_OR_RETURN(VersionKey vk, DecodeVersionKey(it.key()));
-    SHALE_ASSIGN_OR_RETURN(VersionEntry e, DecodeMetadataEntry(it.value()));
     bytes += vk.key.size() + e.payload.size();
     listing.entries.push_back(VersionListEntry{std::move(vk.key), vk.version, std::move(e)});
     SHALE_RETURN_IF_ERROR(it.Next());

@@ -35,7 +35,9 @@ struct ListVersionsOptions {
   // When non-zero, the page also ends once its keys and payloads add up to this many bytes
   // (always at least one entry), so pages of large records stay bounded in memory.
   uint64_t max_bytes = 0;
-  bool latest_only = false;  // Only the newest version of each key (may be a delete marker).
+  // Only the newest non-purged version of each key (may be a delete marker); keys whose
+  // versions are all purged are left out.
+  bool latest_only = false;
 };
 
 struct VersionListing {
@@ -58,7 +60,7 @@ class IndexSnapshot {
   Result<ShardEntry> GetShard(std::string_view id) const;
   Result<VersionEntry> GetVersion(std::string_view bucket, std::string_view key,
                                   const VersionId& version) const;
-  // The newest version of the key (a delete marker included); NotFound if none.
+  // The newest non-purged version of the key (a delete marker included); NotFound if none.
   Result<VersionListEntry> GetLatestVersion(std::string_view bucket, std::string_view key) const;
   Result<BucketEntry> GetBucket(std::string_view name) const;
   Result<std::vector<BucketListEntry>> ListBuckets() const;

@@ -22,6 +22,7 @@ struct RecordLocation {
 // Entry flags.
 inline constexpr uint8_t kEntryBad = 1;           // Scrub or a read found the record damaged.
 inline constexpr uint8_t kEntryDeleteMarker = 2;  // Versions only: an S3 delete marker.
+inline constexpr uint8_t kEntryPurged = 4;        // Versions only: a purge tombstone.
 
 struct ShardEntry {
   RecordLocation location;

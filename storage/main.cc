@@ -9,16 +9,21 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
 #include "common/fs/file_system.h"
+#include "common/http_node_client.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "storage/engine.h"
+#include "storage/local_node_client.h"
 #include "storage/node_identity.h"
 #include "storage/node_server.h"
 #include "storage/node_service.h"
+#include "storage/repair_service.h"
 
 namespace {
 
@@ -42,12 +47,47 @@ int Fail(const std::string& what, const shale::Status& s) {
   return 1;
 }
 
+// The clients the repair service of node `self` talks to: itself in-process, the other nodes
+// of its set over the signed internal API (nullptr for nodes of other sets).
+struct RepairClients {
+  std::unique_ptr<shale::storage::LocalNodeClient> self;
+  std::vector<std::unique_ptr<shale::HttpNodeClient>> peers;
+  std::vector<shale::NodeClient*> all;
+};
+
+RepairClients MakeRepairClients(const shale::ClusterConfig& config, uint32_t self,
+                                shale::storage::Engine* engine, shale::MetricsRegistry* metrics) {
+  RepairClients c;
+  c.self = std::make_unique<shale::storage::LocalNodeClient>(
+      engine,
+      shale::storage::LocalNodeClientOptions{config.nodes[self].id, config.cluster_id, metrics});
+  c.all.assign(config.nodes.size(), nullptr);
+  const shale::storage::SetMembership m = shale::storage::MembershipOf(config, self);
+  for (uint32_t i = m.first_node; i < m.first_node + config.erasure.set_size(); ++i) {
+    if (i == self) {
+      c.all[i] = c.self.get();
+      continue;
+    }
+    shale::HttpNodeClientOptions o;
+    o.address = config.nodes[i].address;
+    o.secret = config.cluster_secret;
+    o.max_attempts = 1;  // Repair retries on its own schedule.
+    c.peers.push_back(std::make_unique<shale::HttpNodeClient>(o));
+    c.all[i] = c.peers.back().get();
+  }
+  return c;
+}
+
 int Run(const Flags& flags) {
   auto config = shale::LoadClusterConfig(flags.config);
   if (!config.ok()) return Fail("cannot load config", config.status());
   const shale::NodeConfig* node = nullptr;
-  for (const auto& n : config->nodes) {
-    if (n.id == flags.node_id) node = &n;
+  uint32_t self = 0;
+  for (uint32_t i = 0; i < config->nodes.size(); ++i) {
+    if (config->nodes[i].id == flags.node_id) {
+      node = &config->nodes[i];
+      self = i;
+    }
   }
   if (node == nullptr) {
     return Fail("bad --node-id", shale::Status::InvalidArgument("node " + flags.node_id +
@@ -94,6 +134,9 @@ int Run(const Flags& flags) {
   if (!engine.ok()) return Fail("cannot open engine", engine.status());
 
   shale::MetricsRegistry metrics;
+  RepairClients repair_clients = MakeRepairClients(*config, self, engine->get(), &metrics);
+  shale::storage::RepairService repair({shale::storage::CoordinatorOptionsFor(
+      *config, self, repair_clients.all, shale::fs::DefaultFileSystem(), &metrics)});
   shale::storage::NodeService service(engine->get(), &metrics, {node->id, config->cluster_id});
   shale::storage::NodeServerOptions so;
   so.host = listen->host;
@@ -103,11 +146,13 @@ int Run(const Flags& flags) {
   s = server.Start();
   if (!s.ok()) return Fail("cannot listen", s);
   std::string addr = listen->host + ":" + std::to_string(server.port());
+  repair.Start();
   shale::log::Info("ready", {{"addr", addr}, {"node", node->id}, {"dir", node->data_dir}});
 
   int sig = 0;
   sigwait(&signals, &sig);
   shale::log::Info("stopping", {{"signal", sig}});
+  repair.Stop();  // Waits for the repair step in flight.
   server.Stop();
   engine->reset();
   shale::log::Info("stopped");

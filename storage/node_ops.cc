@@ -29,14 +29,11 @@ Result<std::vector<node_wire::ShardCheck>> CheckShards(Engine& engine,
 }
 
 node_wire::WireKind ToWireKind(VersionKind kind) {
-  return kind == VersionKind::kDeleteMarker ? node_wire::WireKind::kDeleteMarker
-                                            : node_wire::WireKind::kObject;
+  // The two enums share their values (docs/FORMAT.md): 0 object, 1 delete marker, 2 purged.
+  return static_cast<node_wire::WireKind>(kind);
 }
 
-VersionKind FromWireKind(node_wire::WireKind kind) {
-  return kind == node_wire::WireKind::kDeleteMarker ? VersionKind::kDeleteMarker
-                                                    : VersionKind::kObject;
-}
+VersionKind FromWireKind(node_wire::WireKind kind) { return static_cast<VersionKind>(kind); }
 
 node_wire::WireVersion ToWireVersion(StoredVersion&& v) {
   return {std::move(v.key), v.version, ToWireKind(v.kind), v.sequence, std::move(v.payload)};

@@ -63,7 +63,23 @@ Result<uint32_t> ParseCrcHeader(std::string_view s) {
 }
 
 std::string_view KindName(VersionKind kind) {
-  return kind == VersionKind::kDeleteMarker ? "delete-marker" : "object";
+  switch (kind) {
+    case VersionKind::kDeleteMarker:
+      return "delete-marker";
+    case VersionKind::kPurged:
+      return "purged";
+    case VersionKind::kObject:
+      break;
+  }
+  return "object";
+}
+
+// The x-shale-kind header of a version PUT (absent: object).
+Result<VersionKind> ParseKind(std::string_view name) {
+  if (name.empty() || name == "object") return VersionKind::kObject;
+  if (name == "delete-marker") return VersionKind::kDeleteMarker;
+  if (name == "purged") return VersionKind::kPurged;
+  return Status::InvalidArgument("x-shale-kind must be object, delete-marker or purged");
 }
 
 NodeResponse VersionResponse(const StoredVersion& v) {
@@ -312,14 +328,9 @@ NodeResponse NodeService::Versions(const NodeRequest& request, std::string_view 
   }
   if (!version) return Error(Status::InvalidArgument("version= is required"), "version");
   if (request.method == "PUT") {
-    VersionKind kind = VersionKind::kObject;
-    if (request.kind == "delete-marker") {
-      kind = VersionKind::kDeleteMarker;
-    } else if (!request.kind.empty() && request.kind != "object") {
-      return Error(Status::InvalidArgument("x-shale-kind must be object or delete-marker"),
-                   "version_put");
-    }
-    Status s = engine_->PutVersion(*bucket, *key, *version, request.body, kind);
+    auto kind = ParseKind(request.kind);
+    if (!kind.ok()) return Error(kind.status(), "version_put");
+    Status s = engine_->PutVersion(*bucket, *key, *version, request.body, *kind);
     return s.ok() ? Ok("version_put") : Error(s, "version_put");
   }
   if (request.method == "DELETE") {

@@ -153,6 +153,40 @@ TEST_P(NodeClientConformanceTest, VersionsListAndBuckets) {
   EXPECT_THAT(client_->GetBucket("alpha"), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_P(NodeClientConformanceTest, PurgeTombstonesPassThroughAndAreFinal) {
+  using node_wire::WireKind;
+  const std::string purge_time("\x10\x27\0\0\0\0\0\0", 8);  // u64 LE ms, as the data path.
+  ASSERT_OK(client_->PutVersion("bkt", "k", Version(1), "one", WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", "k", Version(2), "two", WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("bkt", "k", Version(2), purge_time, WireKind::kPurged));
+  ASSERT_OK(client_->PutVersion("bkt", "k", Version(2), purge_time, WireKind::kPurged));  // Retry.
+  ASSERT_OK(client_->PutVersion("bkt", "gone", Version(1), purge_time, WireKind::kPurged));
+
+  ASSERT_OK_AND_ASSIGN(auto tomb, client_->GetVersion("bkt", "k", Version(2)));
+  EXPECT_EQ(tomb.kind, WireKind::kPurged);
+  EXPECT_TRUE(tomb.payload == purge_time);
+  ASSERT_OK_AND_ASSIGN(auto latest, client_->GetVersion("bkt", "k", std::nullopt));
+  EXPECT_EQ(latest.version, Version(1));
+  EXPECT_EQ(latest.kind, WireKind::kObject);
+  EXPECT_THAT(client_->GetVersion("bkt", "gone", std::nullopt), StatusIs(StatusCode::kNotFound));
+  Status refused = client_->PutVersion("bkt", "k", Version(2), "two", WireKind::kObject);
+  EXPECT_THAT(refused, StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(refused.message(), HasSubstr("a purge is final"));
+
+  NodeListRequest all{"bkt"};
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListVersions(all));
+  ASSERT_EQ(page.versions.size(), 3u);
+  EXPECT_EQ(page.versions[0].kind, WireKind::kPurged);  // "gone"
+  EXPECT_EQ(page.versions[1].kind, WireKind::kPurged);  // "k" v2
+  EXPECT_TRUE(page.versions[1].payload == purge_time);
+  EXPECT_EQ(page.versions[2].kind, WireKind::kObject);
+  NodeListRequest latest_only{"bkt"};
+  latest_only.latest_only = true;
+  ASSERT_OK_AND_ASSIGN(page, client_->ListVersions(latest_only));
+  ASSERT_EQ(page.versions.size(), 1u);
+  EXPECT_EQ(page.versions[0].version, Version(1));
+}
+
 // The listing merge seeks past a common prefix by listing after the prefix padded with 0xFF
 // to the 1024-byte key limit: the largest key under it.
 TEST_P(NodeClientConformanceTest, ListsAfterTheLargestKeyUnderAPrefix) {

@@ -22,6 +22,7 @@
 #include "storage/engine.h"
 #include "storage/local_node_client.h"
 #include "storage/node_identity.h"
+#include "storage/repair_service.h"
 #include "tools/shale/commands.h"
 #include "tools/shale/server_setup.h"
 
@@ -80,11 +81,13 @@ Status CheckServerArgs(const Args& args) {
   return Status::OK();
 }
 
-// The in-process storage nodes: one engine and one client per drive. Members are destroyed in
-// reverse order, clients before the engines they borrow.
+// The in-process storage nodes: one engine, one client and one repair service per drive.
+// Members are destroyed in reverse order: repair services before the clients they use, clients
+// before the engines they borrow.
 struct LocalNodes {
   std::vector<std::unique_ptr<storage::Engine>> engines;
   std::vector<std::unique_ptr<storage::LocalNodeClient>> clients;
+  std::vector<std::unique_ptr<storage::RepairService>> repair;
 
   std::vector<NodeClient*> Pointers() const {
     std::vector<NodeClient*> out;
@@ -117,6 +120,18 @@ Status OpenNodes(const ClusterConfig& config, LocalNodes* nodes) {
     nodes->engines.push_back(std::move(*engine));
   }
   return Status::OK();
+}
+
+// One repair service per drive; each coordinates its erasure set when it is the set's first
+// answering node (storage/repair_coordinator.h).
+void StartRepair(const ClusterConfig& config, LocalNodes* nodes) {
+  const std::vector<NodeClient*> clients = nodes->Pointers();
+  for (uint32_t i = 0; i < config.nodes.size(); ++i) {
+    nodes->repair.push_back(
+        std::make_unique<storage::RepairService>(storage::RepairService::Options{
+            storage::CoordinatorOptionsFor(config, i, clients, fs::DefaultFileSystem(), nullptr)}));
+    nodes->repair.back()->Start();
+  }
 }
 
 void PrintBanner(const std::string& url, const std::string& data_dir, const ClusterConfig& config,
@@ -171,6 +186,7 @@ Status RunServer(const Args& args, Io& io) {
                                {"m", config.erasure.m}});
   LocalNodes nodes;
   SHALE_RETURN_IF_ERROR(OpenNodes(config, &nodes));
+  StartRepair(config, &nodes);
   gateway::ClusterStoreOptions so;
   so.origin = kServerOrigin;
   so.clock = &SystemClock::Default();
@@ -187,6 +203,7 @@ Status RunServer(const Args& args, Io& io) {
   (*endpoint)->Shutdown();  // Drains the requests in flight.
   endpoint->reset();
   store.reset();
+  nodes.repair.clear();  // Each waits for its step in flight.
   nodes.clients.clear();
   nodes.engines.clear();  // Each engine drains its write queue and closes.
   log::Info("stopped");
