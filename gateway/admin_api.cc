@@ -87,6 +87,18 @@ std::string RenderTrigger(int64_t requested_ms, std::span<const std::string> ids
 
 }  // namespace
 
+AdminApiOptions AdminOptionsFor(const ClusterConfig& config, std::vector<NodeClient*> nodes) {
+  AdminApiOptions o;
+  o.nodes = std::move(nodes);
+  for (const NodeConfig& n : config.nodes) {
+    o.node_ids.push_back(n.id);
+    o.node_addresses.push_back(n.address);
+  }
+  o.k = config.erasure.k;
+  o.set_size = config.erasure.set_size();
+  return o;
+}
+
 AdminApi::AdminApi(AdminApiOptions options)
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? options_.clock : &SystemClock::Default()),

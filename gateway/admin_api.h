@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/config.h"
 #include "common/metrics.h"
 #include "common/node_client.h"
 #include "gateway/admin_status.h"
@@ -43,6 +44,10 @@ struct AdminApiOptions {
   uint32_t metrics_refresh_seconds = 15;  // 0: gauges only refresh on GET status.
   const Clock* clock = nullptr;           // Borrowed; nullptr: the system clock.
 };
+
+// The options for a cluster config's nodes (`nodes` in config order, borrowed): what both
+// shale-gateway and `shale server` pass as S3EndpointOptions::admin.
+AdminApiOptions AdminOptionsFor(const ClusterConfig& config, std::vector<NodeClient*> nodes);
 
 class AdminApi {
  public:

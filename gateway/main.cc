@@ -89,12 +89,8 @@ int Run(const std::map<std::string, std::string>& flags) {
     clients.push_back(std::make_unique<shale::HttpNodeClient>(
         shale::HttpNodeClientOptions{node.address, config->cluster_secret}));
     nodes.push_back(clients.back().get());
-    eo.admin.node_ids.push_back(node.id);
-    eo.admin.node_addresses.push_back(node.address);
   }
-  eo.admin.nodes = nodes;
-  eo.admin.k = config->erasure.k;
-  eo.admin.set_size = config->erasure.set_size();
+  eo.admin = shale::gateway::AdminOptionsFor(*config, nodes);  // The admin API over them.
   shale::gateway::ClusterStoreOptions so;
   so.origin = origin;
   so.clock = &shale::SystemClock::Default();
