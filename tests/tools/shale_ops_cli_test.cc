@@ -13,6 +13,7 @@
 #include "tools/shale/cli.h"
 #include "tools/shale/commands.h"
 #include "tools/shale/status_view.h"
+#include "tools/shale/wait_options.h"
 
 namespace shale::cli {
 namespace {
@@ -118,6 +119,61 @@ TEST(ShaleOpsCliTest, StatusTextShowsTheVerdictReasonsAndNodes) {
   EXPECT_EQ(VerdictExitCode(doc), kExitDegraded);
   doc.Parse(R"({"verdict":"healthy"})");
   EXPECT_EQ(VerdictExitCode(doc), kExitOk);
+}
+
+rapidjson::Document Parse(const char* json) {
+  rapidjson::Document doc;
+  doc.Parse(json);
+  EXPECT_FALSE(doc.HasParseError()) << json;
+  return doc;
+}
+
+TEST(ShaleOpsCliTest, ScrubWaitEndsWhenEveryTargetCompletedAPassAfterTheRequest) {
+  auto status = [](const char* n0, const char* n1) {
+    return Parse((std::string(R"({"nodes":[{"id":"n0","up":true,"scrub":)") + n0 +
+                  R"(},{"id":"n1","up":true,"scrub":)" + n1 + "}]}")
+                     .c_str());
+  };
+  const char* old_pass = R"({"running":false,"last_pass_completed_ms":900})";
+  const char* running = R"({"running":true,"progress":0.5,"eta_seconds":30})";
+  const char* done = R"({"running":false,"last_pass_completed_ms":1500})";
+  auto step = ScrubStep(status(old_pass, running), {"n0", "n1"}, 1000);
+  ASSERT_TRUE(step.ok());
+  EXPECT_FALSE(step->done);
+  EXPECT_DOUBLE_EQ(step->fraction, 0.25);
+  EXPECT_EQ(step->detail, "eta 30s");
+  step = ScrubStep(status(done, running), {"n0", "n1"}, 1000);
+  EXPECT_FALSE(step->done);
+  step = ScrubStep(status(done, done), {"n0", "n1"}, 1000);
+  EXPECT_TRUE(step->done);
+  step = ScrubStep(status(done, running), {"n0"}, 1000);  // --node n0: n1 does not matter.
+  EXPECT_TRUE(step->done);
+  EXPECT_FALSE(ScrubStep(status("null", done), {"n0", "n1"}, 1000).ok());  // No scrubber.
+}
+
+TEST(ShaleOpsCliTest, RepairWaitNeedsEverySetsSweepAndEmptyQueues) {
+  auto status = [](const char* sweep0, const char* sweep1, int queue, int up) {
+    std::string s = R"({"cluster":{"nodes_total":12,"nodes_up":)" + std::to_string(up) +
+                    R"(,"queue_depth":)" + std::to_string(queue) + R"(,"degraded_objects":0},
+      "nodes":[{"id":"n0","set":0,"up":true,"repair":{"coordinator":true,"sweep":)" +
+                    sweep0 + R"(}},
+               {"id":"n1","set":0,"up":true,"repair":{"coordinator":false,"sweep":{}}},
+               {"id":"n6","set":1,"up":true,"repair":{"coordinator":true,"sweep":)" +
+                    sweep1 + "}}]}";
+    return Parse(s.c_str());
+  };
+  const char* before = R"({"running":false,"last_completed_ms":500})";
+  const char* half = R"({"running":true,"progress":0.5})";
+  const char* after = R"({"running":false,"last_completed_ms":2000})";
+  auto step = RepairStep(status(before, half, 0, 12), 1000);
+  ASSERT_TRUE(step.ok());
+  EXPECT_FALSE(step->done);
+  EXPECT_DOUBLE_EQ(step->fraction, 0.25);
+  EXPECT_FALSE(RepairStep(status(after, half, 0, 12), 1000)->done);
+  EXPECT_FALSE(RepairStep(status(after, after, 4, 12), 1000)->done);  // Queues not drained.
+  EXPECT_TRUE(RepairStep(status(after, after, 0, 12), 1000)->done);
+  EXPECT_TRUE(RepairStep(status(after, after, 4, 11), 1000)->done);  // A node down: give up.
+  EXPECT_FALSE(RepairStep(Parse(R"({"nodes":[{"id":"n0","up":true,"repair":null}]})"), 0).ok());
 }
 
 }  // namespace

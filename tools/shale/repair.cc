@@ -3,8 +3,6 @@
 // coordinator has completed one started after the request and the repair queues are empty (or
 // a node is down, which repair cannot fix), then prints the status: exit 0 healthy, 3 not.
 
-#include <map>
-
 #include "tools/shale/admin_client.h"
 #include "tools/shale/commands.h"
 #include "tools/shale/status_view.h"
@@ -38,42 +36,7 @@ Status RunRepair(const Args& args, Io& io) {
     return Status::OK();
   }
   const double requested_ms = JsonNumber(&answer, "requested_ms");
-  auto step = [&](const rapidjson::Document& status) -> Result<WaitStep> {
-    // Per erasure set: the progress of its coordinator's sweep (1 once one finished after the
-    // request). A set whose coordinator is not known yet counts as 0.
-    std::map<uint64_t, double> sets;
-    bool any_repair = false;
-    for (const rapidjson::Value* n : StatusNodes(status)) {
-      const auto set = static_cast<uint64_t>(JsonNumber(n, "set"));
-      sets.emplace(set, 0.0);
-      const rapidjson::Value* repair = JsonMember(n, "repair");
-      if (repair == nullptr || !repair->IsObject()) continue;
-      any_repair = true;
-      if (!JsonBool(n, "up") || !JsonBool(repair, "coordinator")) continue;
-      const rapidjson::Value* sweep = JsonMember(repair, "sweep");
-      double p =
-          !JsonBool(sweep, "running") && JsonNumber(sweep, "last_completed_ms") >= requested_ms
-              ? 1.0
-          : JsonBool(sweep, "running") ? std::min(0.99, JsonNumber(sweep, "progress"))
-                                       : 0.0;
-      sets[set] = std::max(sets[set], p);
-    }
-    if (!any_repair) return Status::NotSupported("no node reports a repair service");
-    WaitStep s;
-    s.done = true;
-    for (const auto& [set, p] : sets) {
-      s.done = s.done && p >= 1.0;
-      s.fraction += p / static_cast<double>(sets.size());
-    }
-    const rapidjson::Value* c = JsonMember(&status, "cluster");
-    const bool all_up = JsonNumber(c, "nodes_up") >= JsonNumber(c, "nodes_total");
-    const bool drained =
-        JsonNumber(c, "queue_depth") == 0 && JsonNumber(c, "degraded_objects") == 0;
-    s.done = s.done && (drained || !all_up);
-    s.detail = "queue " + std::to_string(static_cast<uint64_t>(JsonNumber(c, "queue_depth"))) +
-               ", eta " + FormatDuration(JsonOptionalNumber(&status, "eta_healthy_seconds"));
-    return s;
-  };
+  auto step = [&](const rapidjson::Document& status) { return RepairStep(status, requested_ms); };
   SHALE_ASSIGN_OR_RETURN(rapidjson::Document status, WaitUntil(*client, args, io, step));
   // The verdict once repair is done: a fresh look, since queues drain after the sweep.
   if (args.Has("json")) {

@@ -2,7 +2,6 @@
 // --wait, follows the passes to their end and reports the corruptions they found; exit 3 when
 // they found any (repair has work), 0 when none, 1 on error.
 
-#include <algorithm>
 #include <map>
 
 #include "tools/shale/admin_client.h"
@@ -54,29 +53,8 @@ Status RunScrub(const Args& args, Io& io) {
     return Status::OK();
   }
   const double requested_ms = JsonNumber(&answer, "requested_ms");
-  auto step = [&](const rapidjson::Document& status) -> Result<WaitStep> {
-    WaitStep s{true, 0, ""};
-    double eta = 0;
-    for (const rapidjson::Value* node : StatusNodes(status)) {
-      const rapidjson::Value& n = *node;
-      if (std::find(targets->begin(), targets->end(), JsonString(&n, "id")) == targets->end()) {
-        continue;
-      }
-      const rapidjson::Value* scrub = JsonMember(&n, "scrub");
-      if (JsonBool(&n, "up") && (scrub == nullptr || !scrub->IsObject())) {
-        return Status::NotSupported("node " + JsonString(&n, "id") + " reports no scrubber");
-      }
-      bool finished = JsonBool(&n, "up") && !JsonBool(scrub, "running") &&
-                      JsonNumber(scrub, "last_pass_completed_ms") >= requested_ms;
-      s.done = s.done && finished;
-      s.fraction += (finished                     ? 1.0
-                     : JsonBool(scrub, "running") ? JsonNumber(scrub, "progress")
-                                                  : 0) /
-                    static_cast<double>(targets->size());
-      eta = std::max(eta, JsonNumber(scrub, "eta_seconds"));
-    }
-    s.detail = "eta " + FormatDuration(eta);
-    return s;
+  auto step = [&](const rapidjson::Document& status) {
+    return ScrubStep(status, *targets, requested_ms);
   };
   SHALE_ASSIGN_OR_RETURN(rapidjson::Document after, WaitUntil(*client, args, io, step));
   std::map<std::string, double> was = Corruptions(before), now = Corruptions(after);

@@ -1,7 +1,9 @@
 #include "tools/shale/wait_options.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 namespace shale::cli {
@@ -42,6 +44,67 @@ Result<rapidjson::Document> WaitUntil(
     }
     std::this_thread::sleep_for(interval);
   }
+}
+
+Result<WaitStep> ScrubStep(const rapidjson::Value& status, const std::vector<std::string>& targets,
+                           double requested_ms) {
+  WaitStep s{true, 0, ""};
+  double eta = 0;
+  for (const rapidjson::Value* node : StatusNodes(status)) {
+    const rapidjson::Value& n = *node;
+    if (std::find(targets.begin(), targets.end(), JsonString(&n, "id")) == targets.end()) {
+      continue;
+    }
+    const rapidjson::Value* scrub = JsonMember(&n, "scrub");
+    if (JsonBool(&n, "up") && (scrub == nullptr || !scrub->IsObject())) {
+      return Status::NotSupported("node " + JsonString(&n, "id") + " reports no scrubber");
+    }
+    bool finished = JsonBool(&n, "up") && !JsonBool(scrub, "running") &&
+                    JsonNumber(scrub, "last_pass_completed_ms") >= requested_ms;
+    s.done = s.done && finished;
+    s.fraction += (finished                     ? 1.0
+                   : JsonBool(scrub, "running") ? JsonNumber(scrub, "progress")
+                                                : 0) /
+                  static_cast<double>(targets.size());
+    eta = std::max(eta, JsonNumber(scrub, "eta_seconds"));
+  }
+  s.detail = "eta " + FormatDuration(eta);
+  return s;
+}
+
+Result<WaitStep> RepairStep(const rapidjson::Value& status, double requested_ms) {
+  // Per erasure set: the progress of its coordinator's sweep (1 once one finished after the
+  // request). A set whose coordinator is not known yet counts as 0.
+  std::map<uint64_t, double> sets;
+  bool any_repair = false;
+  for (const rapidjson::Value* n : StatusNodes(status)) {
+    const auto set = static_cast<uint64_t>(JsonNumber(n, "set"));
+    sets.emplace(set, 0.0);
+    const rapidjson::Value* repair = JsonMember(n, "repair");
+    if (repair == nullptr || !repair->IsObject()) continue;
+    any_repair = true;
+    if (!JsonBool(n, "up") || !JsonBool(repair, "coordinator")) continue;
+    const rapidjson::Value* sweep = JsonMember(repair, "sweep");
+    double p = !JsonBool(sweep, "running") && JsonNumber(sweep, "last_completed_ms") >= requested_ms
+                   ? 1.0
+               : JsonBool(sweep, "running") ? std::min(0.99, JsonNumber(sweep, "progress"))
+                                            : 0.0;
+    sets[set] = std::max(sets[set], p);
+  }
+  if (!any_repair) return Status::NotSupported("no node reports a repair service");
+  WaitStep s;
+  s.done = true;
+  for (const auto& [set, p] : sets) {
+    s.done = s.done && p >= 1.0;
+    s.fraction += p / static_cast<double>(sets.size());
+  }
+  const rapidjson::Value* c = JsonMember(&status, "cluster");
+  const bool all_up = JsonNumber(c, "nodes_up") >= JsonNumber(c, "nodes_total");
+  const bool drained = JsonNumber(c, "queue_depth") == 0 && JsonNumber(c, "degraded_objects") == 0;
+  s.done = s.done && (drained || !all_up);
+  s.detail = "queue " + std::to_string(static_cast<uint64_t>(JsonNumber(c, "queue_depth"))) +
+             ", eta " + FormatDuration(JsonOptionalNumber(&status, "eta_healthy_seconds"));
+  return s;
 }
 
 }  // namespace shale::cli
