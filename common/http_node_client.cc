@@ -413,6 +413,46 @@ Status HttpNodeClient::EnqueueRepair(const node_wire::RepairHint& hint) {
   return Call({"POST", "/v1/repair", node_wire::EncodeRepairHint(hint)}).status();
 }
 
+Result<node_wire::WireScanPage> HttpNodeClient::ScanVersions(const NodeScanRequest& request) {
+  std::string target = "/v1/scan?limit=" + std::to_string(request.limit);
+  if (request.max_bytes > 0) target += "&max_bytes=" + std::to_string(request.max_bytes);
+  if (request.start_after) {
+    target += "&after_bucket=" + UriEncode(request.start_after->bucket) +
+              "&after_key=" + UriEncode(request.start_after->key) +
+              "&after_version=" + node_wire::VersionIdToHex(request.start_after->version);
+  }
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  return node_wire::DecodeScanPage(r.body);
+}
+
+Result<node_wire::WireShardPage> HttpNodeClient::ListShards(std::string_view start_after,
+                                                            uint32_t limit) {
+  std::string target = "/v1/shards?limit=" + std::to_string(limit);
+  if (!start_after.empty()) target += "&after=" + HexId(start_after);
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r, Call({"GET", target}));
+  return node_wire::DecodeShardPage(r.body);
+}
+
+Result<std::vector<node_wire::WireRepairItem>> HttpNodeClient::PeekRepairs(uint32_t limit) {
+  SHALE_ASSIGN_OR_RETURN(RawNodeResponse r,
+                         Call({"GET", "/v1/repair?limit=" + std::to_string(limit)}));
+  return node_wire::DecodeRepairItems(r.body);
+}
+
+Status HttpNodeClient::RemoveRepairs(const std::vector<uint64_t>& seqs) {
+  return Call({"POST", "/v1/repair/remove", node_wire::EncodeRepairSeqs(seqs)}).status();
+}
+
+Status HttpNodeClient::StartScrub() { return Call({"POST", "/v1/scrub"}).status(); }
+
+Status HttpNodeClient::StartRepair(const node_wire::RepairSweep& sweep) {
+  std::string target = "/v1/repair/sweep";
+  if (!sweep.bucket.empty() || !sweep.prefix.empty()) {
+    target += "?bucket=" + UriEncode(sweep.bucket) + "&prefix=" + UriEncode(sweep.prefix);
+  }
+  return Call({"POST", target}).status();
+}
+
 Status HttpNodeClient::Health() {
   RawNodeRequest req{"GET", "/health"};
   req.sign = false;

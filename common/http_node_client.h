@@ -75,6 +75,13 @@ class HttpNodeClient final : public NodeClient {
   Status DeleteBucket(std::string_view name) override;
   Result<std::vector<node_wire::WireBucket>> ListBuckets() override;
   Status EnqueueRepair(const node_wire::RepairHint& hint) override;
+  Result<node_wire::WireScanPage> ScanVersions(const NodeScanRequest& request) override;
+  Result<node_wire::WireShardPage> ListShards(std::string_view start_after,
+                                              uint32_t limit) override;
+  Result<std::vector<node_wire::WireRepairItem>> PeekRepairs(uint32_t limit) override;
+  Status RemoveRepairs(const std::vector<uint64_t>& seqs) override;
+  Status StartScrub() override;
+  Status StartRepair(const node_wire::RepairSweep& sweep) override;
   Status Health() override;
   Result<std::string> StatusJson() override;
   Result<std::string> MetricsText() override;

@@ -18,6 +18,10 @@ StoredVersion ToStored(std::string bucket, std::string key, const VersionId& ver
   return v;
 }
 
+ShardInfo ToShardInfo(const ShardEntry& e) {
+  return ShardInfo{e.payload_length, e.payload_crc32c, e.sequence, (e.flags & kEntryBad) != 0};
+}
+
 // The identity recorded in the oldest segment of `dir`.
 Result<SegmentHeaderInfo> ReadFirstSegmentHeader(fs::FileSystem& fs, const std::string& dir) {
   const std::string segments = dir + "/" + kSegmentsDirName;
@@ -61,6 +65,7 @@ Status Engine::RebuildIndex(const EngineOptions& options) {
     rebuild.cluster_id = id.cluster_id;
   }
   rebuild.background_compaction = false;
+  rebuild.background_scrub = false;
   SHALE_ASSIGN_OR_RETURN(auto engine, Open(rebuild));
   return Status::OK();
 }
@@ -83,7 +88,7 @@ Result<std::string> Engine::GetShard(std::string_view id, uint64_t offset, uint6
 
 Result<ShardInfo> Engine::StatShard(std::string_view id) {
   SHALE_ASSIGN_OR_RETURN(ShardEntry e, impl_->index().GetShard(id));
-  return ShardInfo{e.payload_length, e.payload_crc32c, e.sequence, (e.flags & kEntryBad) != 0};
+  return ToShardInfo(e);
 }
 
 Result<ShardInfo> Engine::PutShardStream(std::string_view id, uint64_t length,
@@ -143,6 +148,20 @@ Result<VersionPage> Engine::ListVersions(const ListVersionsOptions& options) {
   return page;
 }
 
+Result<VersionPage> Engine::ScanVersions(const VersionScanOptions& options) {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  SHALE_ASSIGN_OR_RETURN(VersionScan scan, snap.ScanVersions(options));
+  VersionPage page;
+  page.truncated = scan.truncated;
+  page.versions.reserve(scan.entries.size());
+  for (auto& e : scan.entries) {
+    SHALE_ASSIGN_OR_RETURN(auto decoded, DecodeStoredVersion(e.entry.payload));
+    page.versions.push_back(ToStored(std::move(e.key.bucket), std::move(e.key.key), e.key.version,
+                                     e.entry, std::move(decoded)));
+  }
+  return page;
+}
+
 Status Engine::PutBucket(std::string_view name, std::string_view payload) {
   return impl_->Mutate(WriteOp::Kind::kPut, BucketTarget(name), payload);
 }
@@ -181,7 +200,21 @@ Result<std::vector<RepairItem>> Engine::PeekRepairs(size_t limit) {
   return snap.PeekRepairs(limit);
 }
 
+Status Engine::RemoveRepairs(const std::vector<uint64_t>& seqs) {
+  if (seqs.empty()) return Status::OK();
+  WriteOp op;
+  op.kind = WriteOp::Kind::kRemoveRepairs;
+  op.seqs = &seqs;
+  return impl_->Submit(op);
+}
+
 Result<StepOutcome> Engine::CompactOnce() { return impl_->CompactOnce(); }
+
+Status Engine::StartScrub() { return impl_->StartScrub(); }
+
+Result<StepOutcome> Engine::ScrubOnce() { return impl_->ScrubOnce(); }
+
+void Engine::SetScrubRate(uint64_t rate_bytes_per_sec) { impl_->SetScrubRate(rate_bytes_per_sec); }
 
 Result<uint64_t> Engine::CountShards() {
   constexpr size_t kPage = 4096;
@@ -194,6 +227,17 @@ Result<uint64_t> Engine::CountShards() {
     if (page.size() < kPage) return count;
     after = std::move(page.back().id);
   }
+}
+
+Result<ShardListing> Engine::ListShards(std::string_view start_after, size_t limit) {
+  SHALE_ASSIGN_OR_RETURN(auto snap, impl_->index().Snapshot());
+  SHALE_ASSIGN_OR_RETURN(auto list, snap.ListShards(start_after, limit + 1));
+  ShardListing out;
+  out.truncated = list.size() > limit;
+  if (out.truncated) list.resize(limit);
+  out.shards.reserve(list.size());
+  for (auto& s : list) out.shards.emplace_back(std::move(s.id), ToShardInfo(s.entry));
+  return out;
 }
 
 Result<SpaceStats> Engine::GetSpaceStats() {
@@ -243,6 +287,7 @@ EngineStatus Engine::Impl::CurrentStatus() {
   if (compactor_) s.compaction = compactor_->stats();
   s.segments_compacted = segments_compacted_;
   s.compaction_bytes_copied = compaction_bytes_copied_;
+  s.scrub = CurrentScrubStatus();
   return s;
 }
 

@@ -25,8 +25,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/fs/file_system.h"
 #include "common/result.h"
 #include "common/status.h"
@@ -57,6 +59,12 @@ struct EngineOptions {
   // Background compaction: run the worker (tests drive CompactOnce() by hand instead).
   bool background_compaction = true;
   uint64_t compaction_rate_bytes_per_sec = 64u << 20;
+  // Scrub: re-reads every live record verifying its CRCs; bad ones are marked and queued for
+  // repair. The background worker runs it (tests drive ScrubOnce() by hand instead).
+  bool background_scrub = true;
+  uint64_t scrub_rate_bytes_per_sec = 50'000'000;  // 0 pauses scrubbing.
+  uint64_t scrub_period_seconds = 7 * 86400;       // A pass starts this long after the last began.
+  const Clock* clock = nullptr;  // Borrowed; nullptr means SystemClock (scrub's timestamps).
 };
 
 // The stored kind byte of a version record (docs/FORMAT.md, "Stored version payload").
@@ -92,6 +100,11 @@ struct ShardInfo {
   bool bad = false;  // Marked corrupt by a read or scrub; awaiting repair.
 };
 
+struct ShardListing {
+  std::vector<std::pair<std::string, ShardInfo>> shards;  // Id order.
+  bool truncated = false;                                 // More shards follow.
+};
+
 // Space accounting for /metrics and `shale status`.
 struct SpaceStats {
   uint64_t live_bytes = 0;  // Bytes of records the index references.
@@ -108,6 +121,19 @@ struct DataDirIdentity {
   std::string cluster_id;
 };
 
+// The scrubber, for status and metrics (docs/FORMAT.md, "/v1/status").
+struct ScrubStatus {
+  bool running = false;
+  uint64_t pass_started_ms = 0;  // Of the running or last pass; 0: never.
+  uint64_t last_pass_completed_ms = 0;
+  uint64_t pass_bytes_done = 0;
+  uint64_t pass_bytes_total = 0;
+  uint64_t bytes_scrubbed_total = 0;     // Since the engine opened.
+  uint64_t corruptions_found_total = 0;  // Since the engine opened.
+  uint64_t rate_bytes_per_sec = 0;
+  uint64_t period_seconds = 0;
+};
+
 struct EngineStatus {
   bool read_only = false;
   std::string read_only_reason;
@@ -117,6 +143,7 @@ struct EngineStatus {
   BackgroundWorker::Stats compaction;
   uint64_t segments_compacted = 0;
   uint64_t compaction_bytes_copied = 0;
+  ScrubStatus scrub;
 };
 
 class Engine {
@@ -175,6 +202,10 @@ class Engine {
   // skips purged versions like GetLatestVersion, so a key with only purged versions is absent).
   Result<VersionPage> ListVersions(const ListVersionsOptions& options);
 
+  // Every version record of every bucket, purged ones included, in (bucket, key, newest
+  // version first) order: the anti-entropy sweep's view of this node.
+  Result<VersionPage> ScanVersions(const VersionScanOptions& options);
+
   // Bucket records.
   Status PutBucket(std::string_view name, std::string_view payload);
   Result<StoredBucket> GetBucket(std::string_view name);
@@ -187,15 +218,27 @@ class Engine {
   // for a version already queued keeps its place and its first reason, so repeats are harmless.
   Status EnqueueObjectRepair(std::string_view bucket, std::string_view key,
                              const VersionId& version, std::string_view reason);
-  // The repair queue: ids marked bad by reads (and later scrub) and object hints, oldest first.
+  // The repair queue: ids marked bad by reads and scrub, and object hints, oldest first.
   Result<std::vector<RepairItem>> PeekRepairs(size_t limit);
+  // Drops handled items by their seq, durably; unknown seqs are ignored.
+  Status RemoveRepairs(const std::vector<uint64_t>& seqs);
 
   // One compaction step: rewrites the segment with the lowest live ratio under the threshold.
   // did_work is false when no segment qualifies. The background worker calls this too.
   Result<StepOutcome> CompactOnce();
 
+  // Scrub. A pass walks the segments in id order and their live records by offset; its
+  // position is persisted after every step. StartScrub starts a pass now unless one is running
+  // (OK either way); ScrubOnce is one step (the background worker calls it too): did_work is
+  // false when no pass is due or scrubbing is paused (rate 0). SetScrubRate changes the rate.
+  Status StartScrub();
+  Result<StepOutcome> ScrubOnce();
+  void SetScrubRate(uint64_t rate_bytes_per_sec);
+
   // Shards in the index: a full scan of the shard table, for tools (not the data path).
   Result<uint64_t> CountShards();
+  // Shards with id > start_after (empty: from the first) in id order, at most `limit`.
+  Result<ShardListing> ListShards(std::string_view start_after, size_t limit);
 
   Result<SpaceStats> GetSpaceStats();
   EngineStatus status();

@@ -21,6 +21,7 @@
 #include "storage/engine.h"
 #include "storage/index.h"
 #include "storage/record.h"
+#include "storage/scrub_state.h"
 #include "storage/segment_reader.h"
 #include "storage/segment_writer.h"
 
@@ -56,6 +57,8 @@ Result<Target> TargetOfRecord(RecordType type, std::string_view record_id);
 RecordKind KindOf(RecordType type);
 // The index's id for a target (shard id, encoded version key, or bucket name).
 Result<std::string> IndexIdOf(const Target& target);
+// The target an index id of `kind` (kShard, kVersion or kBucket) names: IndexIdOf's inverse.
+Result<Target> TargetOfIndexId(RecordKind kind, std::string_view id);
 
 // One request to the writer thread. Views are borrowed: the caller waits for completion.
 struct WriteOp {
@@ -66,8 +69,10 @@ struct WriteOp {
     kMarkBad,
     kMarkDropped,
     kForgetSegment,
-    kAdoptSegment,  // Index the one synced record of a streamed put's own segment and seal it.
-    kEnqueueHint,   // Queue an object repair hint for a version target (nothing is appended).
+    kAdoptSegment,   // Index the one synced record of a streamed put's own segment and seal it.
+    kEnqueueHint,    // Queue an object repair hint for a version target (nothing is appended).
+    kRemoveRepairs,  // Drop handled repair items by seq (nothing is appended).
+    kSetMeta,        // Write a raw `meta` entry, e.g. the scrub position (nothing is appended).
   };
   Kind kind = Kind::kPut;
   const Target* target = nullptr;         // kPut, kDelete, kMarkBad, kAdoptSegment, kEnqueueHint.
@@ -79,6 +84,10 @@ struct WriteOp {
   const RecordExtent* extent = nullptr;   // kAdoptSegment: the record, ending the segment.
   uint64_t sequence = 0;                  // kAdoptSegment: the record's sequence.
   bool* moved = nullptr;                  // kRelocate: set to true when the record was copied.
+  // kMarkBad: only if the target's index entry still points here (scrub read this copy).
+  const RecordLocation* expect_at = nullptr;
+  const std::vector<uint64_t>* seqs = nullptr;  // kRemoveRepairs.
+  std::string_view meta_name;                   // kSetMeta; the value is `payload`.
 };
 
 // The current index state of a target, as the writer sees it.
@@ -110,6 +119,13 @@ class Engine::Impl {
   Status StreamShard(std::string_view id, uint64_t offset, uint64_t length, const ShardSink& sink);
   // engine_compaction.cc
   Result<StepOutcome> CompactOnce();
+  // engine_scrub.cc
+  Status LoadScrubState();
+  void StartScrubWorker();
+  Status StartScrub();
+  Result<StepOutcome> ScrubOnce();
+  void SetScrubRate(uint64_t rate_bytes_per_sec);
+  ScrubStatus CurrentScrubStatus();
 
   const EngineOptions& options() const { return options_; }
   Index& index() { return *index_; }
@@ -172,6 +188,20 @@ class Engine::Impl {
   std::atomic<uint64_t> segments_compacted_{0};
   std::atomic<uint64_t> compaction_bytes_copied_{0};
   std::unique_ptr<BackgroundWorker> compactor_;
+
+  // Scrub (engine_scrub.cc).
+  Status ScrubSegmentStep(uint32_t segment_id, ScrubState* state, uint64_t* bytes);
+  Status PersistScrubState(const ScrubState& state);
+  const Clock* clock_ = nullptr;
+  std::mutex scrub_mu_;         // One step at a time.
+  ScrubState scrub_state_;      // GUARDED_BY(scrub_mu_)
+  std::mutex scrub_status_mu_;  // Never held across I/O.
+  ScrubState published_scrub_;  // GUARDED_BY(scrub_status_mu_)
+  std::atomic<bool> scrub_requested_{false};
+  std::atomic<uint64_t> scrub_rate_{0};
+  std::atomic<uint64_t> scrub_bytes_total_{0};
+  std::atomic<uint64_t> scrub_corruptions_total_{0};
+  std::unique_ptr<BackgroundWorker> scrubber_;
 };
 
 }  // namespace shale::storage

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "storage/engine_impl.h"
 #include "storage/segment_header.h"
@@ -23,6 +24,7 @@ std::string RebuildHint(const std::string& dir) {
 
 Engine::Impl::~Impl() {
   if (compactor_) compactor_->Stop();
+  if (scrubber_) scrubber_->Stop();
   queue_.Close();
   if (writer_thread_.joinable()) writer_thread_.join();
   if (active_) (void)active_->Close();  // Synced by its last batch; nothing else to flush.
@@ -183,6 +185,8 @@ Status Engine::Impl::ReplaySegment(uint32_t segment_id, const SegmentStats* stat
 
 Status Engine::Impl::Open() {
   fs_ = options_.fs ? options_.fs : fs::DefaultFileSystem();
+  clock_ = options_.clock ? options_.clock : &SystemClock::Default();
+  scrub_rate_ = options_.scrub_rate_bytes_per_sec;
   if (options_.dir.empty()) return Status::InvalidArgument("engine: no data directory");
   segments_dir_ = options_.dir + "/" + kSegmentsDirName;
   SHALE_RETURN_IF_ERROR(fs_->CreateDirs(segments_dir_));
@@ -305,6 +309,8 @@ Status Engine::Impl::StartWriting(uint32_t last_segment_id, bool last_sealed, ui
     compactor_ = std::make_unique<BackgroundWorker>(wo, [this] { return CompactOnce(); });
     compactor_->Start();
   }
+  SHALE_RETURN_IF_ERROR(LoadScrubState());
+  if (options_.background_scrub) StartScrubWorker();
   return Status::OK();
 }
 

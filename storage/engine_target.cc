@@ -105,4 +105,20 @@ Result<std::string> IndexIdOf(const Target& target) {
   return target.name;
 }
 
+Result<Target> TargetOfIndexId(RecordKind kind, std::string_view id) {
+  switch (kind) {
+    case RecordKind::kShard:
+      return ShardTarget(id);
+    case RecordKind::kBucket:
+      return BucketTarget(id);
+    case RecordKind::kVersion: {
+      SHALE_ASSIGN_OR_RETURN(VersionKey key, DecodeVersionKey(id));
+      return VersionTarget(key.bucket, key.key, key.version);
+    }
+    case RecordKind::kObjectHint:
+      break;
+  }
+  return Status::InvalidArgument("not a record kind");
+}
+
 }  // namespace shale::storage

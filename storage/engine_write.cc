@@ -368,6 +368,20 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
             results[i] = index_id.status();
             break;
           }
+          if (op.expect_at) {
+            // Marking by id is only right while the id still names the copy that was read.
+            auto cur = Lookup(snap, *op.target);
+            if (!cur.ok()) {
+              results[i] = cur.status();
+              break;
+            }
+            if (overlay.count(OverlayKey(op.target->type, op.target->record_id)) || !*cur ||
+                (*cur)->location.segment_id != op.expect_at->segment_id ||
+                (*cur)->location.offset != op.expect_at->offset) {
+              results[i] = Status::NotFound("the record moved or was replaced");
+              break;
+            }
+          }
           ib.MarkBad(KindOf(op.target->type), *index_id);
           ib.EnqueueRepair(KindOf(op.target->type), *index_id, std::string(op.reason), now_ms);
           break;
@@ -381,6 +395,12 @@ void Engine::Impl::ProcessBatch(std::vector<BatchQueue<WriteOp>::Entry>& batch) 
           ib.EnqueueRepair(RecordKind::kObjectHint, *index_id, std::string(op.reason), now_ms);
           break;
         }
+        case WriteOp::Kind::kRemoveRepairs:
+          for (uint64_t seq : *op.seqs) ib.RemoveRepair(seq);
+          break;
+        case WriteOp::Kind::kSetMeta:
+          ib.SetMeta(std::string(op.meta_name), std::string(op.payload));
+          break;
         case WriteOp::Kind::kMarkDropped:
           ib.SetIndexedUpTo(op.segment_id, kSegmentDropped);
           break;

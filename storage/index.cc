@@ -207,6 +207,7 @@ class BatchApplier {
     SHALE_RETURN_IF_ERROR(txn_.Put(t_.meta, kMetaNodeId, op.node_id));
     return txn_.Put(t_.meta, kMetaClusterId, op.cluster_id);
   }
+  Status Do(const IndexBatch::SetMetaOp& op) { return txn_.Put(t_.meta, op.name, op.value); }
   Status Do(const IndexBatch::SetLastSequenceOp& op) {
     SHALE_ASSIGN_OR_RETURN(std::optional<uint64_t> last,
                            Optional(LookupMetaU64(txn_, t_, kMetaLastSequence)));

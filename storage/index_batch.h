@@ -75,9 +75,12 @@ class IndexBatch {
   struct SetLastSequenceOp {
     uint64_t sequence;  // Stored as max(stored, sequence).
   };
+  struct SetMetaOp {
+    std::string name, value;  // A raw `meta` entry owned by the engine (e.g. kMetaScrubState).
+  };
   using Op = std::variant<PutShardOp, DeleteShardOp, PutVersionOp, DeleteVersionOp, PutBucketOp,
                           DeleteBucketOp, MarkBadOp, SegmentOp, EnqueueRepairOp, RemoveRepairOp,
-                          SetIdentityOp, SetLastSequenceOp>;
+                          SetIdentityOp, SetLastSequenceOp, SetMetaOp>;
 
   void PutShard(std::string id, const ShardEntry& e) { Add(PutShardOp{std::move(id), e}); }
   void DeleteShard(std::string id, uint64_t seq) { Add(DeleteShardOp{std::move(id), seq}); }
@@ -110,6 +113,9 @@ class IndexBatch {
     Add(SetIdentityOp{std::move(node_id), std::move(cluster_id)});
   }
   void SetLastAppliedSequence(uint64_t seq) { Add(SetLastSequenceOp{seq}); }
+  void SetMeta(std::string name, std::string value) {
+    Add(SetMetaOp{std::move(name), std::move(value)});
+  }
 
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }

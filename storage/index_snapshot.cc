@@ -165,6 +165,32 @@ Result<VersionListing> IndexSnapshot::ListVersions(const ListVersionsOptions& op
   return listing;
 }
 
+Result<VersionScan> IndexSnapshot::ScanVersions(const VersionScanOptions& options) const {
+  std::string target;
+  if (options.start_after) {
+    const VersionKey& after = *options.start_after;
+    SHALE_ASSIGN_OR_RETURN(target, EncodeVersionKey(after.bucket, after.key, after.version));
+  }
+  VersionScan scan;
+  LongKeyTable::Iterator it = tables_->versions->NewIterator(txn_);
+  SHALE_RETURN_IF_ERROR(it.Seek(target));
+  if (options.start_after && it.Valid() && it.key() == target) SHALE_RETURN_IF_ERROR(it.Next());
+  uint64_t bytes = 0;
+  while (it.Valid()) {
+    if (scan.entries.size() >= options.limit ||
+        (options.max_bytes > 0 && bytes >= options.max_bytes)) {
+      scan.truncated = true;
+      break;
+    }
+    SHALE_ASSIGN_OR_RETURN(VersionKey vk, DecodeVersionKey(it.key()));
+    SHALE_ASSIGN_OR_RETURN(VersionEntry e, DecodeMetadataEntry(it.value()));
+    bytes += vk.bucket.size() + vk.key.size() + e.payload.size();
+    scan.entries.push_back(VersionScanEntry{std::move(vk), std::move(e)});
+    SHALE_RETURN_IF_ERROR(it.Next());
+  }
+  return scan;
+}
+
 Result<std::vector<ShardListEntry>> IndexSnapshot::ListShards(std::string_view start_after,
                                                               size_t limit) const {
   std::vector<ShardListEntry> out;
@@ -236,6 +262,11 @@ Result<IndexMeta> IndexSnapshot::GetMeta() const {
   if (last.ok()) meta.last_applied_sequence = *last;
   if (!last.ok() && !last.status().IsNotFound()) return last.status();
   return meta;
+}
+
+Result<std::string> IndexSnapshot::GetMetaValue(std::string_view name) const {
+  SHALE_ASSIGN_OR_RETURN(std::string_view v, txn_.Get(tables_->meta, name));
+  return std::string(v);
 }
 
 }  // namespace shale::storage

@@ -45,6 +45,21 @@ struct VersionListing {
   bool truncated = false;                 // More entries match beyond `limit` (or `max_bytes`).
 };
 
+// A scan of every bucket's version records, in (bucket, key, newest version first) order.
+struct VersionScanOptions {
+  std::optional<VersionKey> start_after;  // Resume right after this record; nullopt: the first.
+  size_t limit = 1000;
+  uint64_t max_bytes = 0;  // As ListVersionsOptions::max_bytes (bucket names count too).
+};
+struct VersionScanEntry {
+  VersionKey key;
+  VersionEntry entry;
+};
+struct VersionScan {
+  std::vector<VersionScanEntry> entries;
+  bool truncated = false;
+};
+
 class IndexSnapshot {
  public:
   IndexSnapshot(IndexSnapshot&&) = default;
@@ -67,6 +82,8 @@ class IndexSnapshot {
   Result<SegmentStats> GetSegmentStats(uint32_t segment_id) const;
   Result<std::vector<SegmentStatsEntry>> ListSegmentStats() const;
   Result<VersionListing> ListVersions(const ListVersionsOptions& options) const;
+  // Every version record (purged ones included), across buckets.
+  Result<VersionScan> ScanVersions(const VersionScanOptions& options) const;
   // Shards in id order with id > start_after (empty: from the first).
   Result<std::vector<ShardListEntry>> ListShards(std::string_view start_after, size_t limit) const;
   // Records the index points at in `segment_id`, by offset, starting at `start_offset`.
@@ -77,6 +94,8 @@ class IndexSnapshot {
   Result<std::vector<RepairItem>> PeekRepairs(size_t limit) const;
   Result<uint64_t> RepairCount() const;
   Result<IndexMeta> GetMeta() const;
+  // A raw `meta` value by name (e.g. kMetaScrubState); NotFound if absent.
+  Result<std::string> GetMetaValue(std::string_view name) const;
 
  private:
   friend class Index;

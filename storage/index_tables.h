@@ -34,6 +34,7 @@ inline constexpr std::string_view kMetaNodeId = "node_id";                      
 inline constexpr std::string_view kMetaClusterId = "cluster_id";                // raw bytes
 inline constexpr std::string_view kMetaLastSequence = "last_applied_sequence";  // u64 LE
 inline constexpr std::string_view kMetaNextRepairSeq = "next_repair_seq";       // u64 LE
+inline constexpr std::string_view kMetaScrubState = "scrub_state";  // storage/scrub_state.h
 inline constexpr uint32_t kIndexFormatVersion = 1;
 
 // Each returns NotFound when the entry is absent.

@@ -78,10 +78,33 @@ Status LocalNodeClient::EnqueueRepair(const node_wire::RepairHint& hint) {
   return EnqueueRepairHint(*engine_, hint);
 }
 
+Result<node_wire::WireScanPage> LocalNodeClient::ScanVersions(const NodeScanRequest& request) {
+  return ScanVersionsPage(*engine_, request);
+}
+
+Result<node_wire::WireShardPage> LocalNodeClient::ListShards(std::string_view start_after,
+                                                             uint32_t limit) {
+  return ListShardsPage(*engine_, start_after, limit);
+}
+
+Result<std::vector<node_wire::WireRepairItem>> LocalNodeClient::PeekRepairs(uint32_t limit) {
+  return PeekRepairItems(*engine_, limit);
+}
+
+Status LocalNodeClient::RemoveRepairs(const std::vector<uint64_t>& seqs) {
+  return RemoveRepairItems(*engine_, seqs);
+}
+
+Status LocalNodeClient::StartScrub() { return engine_->StartScrub(); }
+
+Status LocalNodeClient::StartRepair(const node_wire::RepairSweep& sweep) {
+  return StartRepairSweep(hooks_, sweep);
+}
+
 Status LocalNodeClient::Health() { return EngineHealth(*engine_); }
 
 Result<std::string> LocalNodeClient::StatusJson() {
-  return NodeStatusJson(*engine_, options_.node_id, options_.cluster_id);
+  return NodeStatusJson(*engine_, options_.node_id, options_.cluster_id, hooks_);
 }
 
 Result<std::string> LocalNodeClient::MetricsText() {

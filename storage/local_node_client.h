@@ -11,6 +11,7 @@
 #include "common/metrics.h"
 #include "common/node_client.h"
 #include "storage/engine.h"
+#include "storage/repair_hooks.h"
 
 namespace shale::storage {
 
@@ -24,6 +25,8 @@ class LocalNodeClient final : public NodeClient {
  public:
   // `engine` (and options.metrics) are borrowed and must outlive the client.
   LocalNodeClient(Engine* engine, LocalNodeClientOptions options);
+  // Plugs in the node's repair service (status and sweeps). Call once, before first use.
+  void SetRepairHooks(RepairHooks hooks) { hooks_ = std::move(hooks); }
 
   Status PutShard(std::string_view id, std::string_view data) override;
   Result<std::string> GetShard(std::string_view id, uint64_t offset, uint64_t length) override;
@@ -42,6 +45,13 @@ class LocalNodeClient final : public NodeClient {
   Status DeleteBucket(std::string_view name) override;
   Result<std::vector<node_wire::WireBucket>> ListBuckets() override;
   Status EnqueueRepair(const node_wire::RepairHint& hint) override;
+  Result<node_wire::WireScanPage> ScanVersions(const NodeScanRequest& request) override;
+  Result<node_wire::WireShardPage> ListShards(std::string_view start_after,
+                                              uint32_t limit) override;
+  Result<std::vector<node_wire::WireRepairItem>> PeekRepairs(uint32_t limit) override;
+  Status RemoveRepairs(const std::vector<uint64_t>& seqs) override;
+  Status StartScrub() override;
+  Status StartRepair(const node_wire::RepairSweep& sweep) override;
   Status Health() override;
   Result<std::string> StatusJson() override;
   Result<std::string> MetricsText() override;
@@ -49,6 +59,7 @@ class LocalNodeClient final : public NodeClient {
  private:
   Engine* const engine_;
   const LocalNodeClientOptions options_;
+  RepairHooks hooks_;  // Set before first use, then only read.
 };
 
 }  // namespace shale::storage

@@ -130,6 +130,8 @@ int Run(const Flags& flags) {
   eo.max_batch = config->storage.group_commit_max_batch;
   eo.compaction_threshold = config->storage.compaction_threshold;
   eo.space_reserve_bytes = config->storage.space_reserve_bytes;
+  eo.scrub_rate_bytes_per_sec = config->storage.scrub_rate_bytes_per_sec;
+  eo.scrub_period_seconds = config->storage.scrub_period_seconds;
   auto engine = shale::storage::Engine::Open(eo);
   if (!engine.ok()) return Fail("cannot open engine", engine.status());
 

@@ -10,34 +10,12 @@
 #include "common/log.h"
 #include "common/node_wire.h"
 #include "storage/node_ops.h"
+#include "storage/node_query.h"
 
 namespace shale::storage {
 namespace {
 
 using internal_auth::QueryParams;
-
-NodeResponse Ok(std::string_view route, std::string body = {}) {
-  NodeResponse r;
-  r.route = route;
-  r.body = std::move(body);
-  return r;
-}
-
-const std::string* Find(const QueryParams& params, std::string_view name) {
-  for (const auto& [n, v] : params) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
-
-Result<uint64_t> ParseUint(std::string_view s, std::string_view what) {
-  uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) {
-    return Status::InvalidArgument(std::string(what) + " is not a decimal integer");
-  }
-  return v;
-}
 
 Result<bool> ParseBool(const std::string* s, std::string_view what) {
   if (s == nullptr || s->empty() || *s == "0" || *s == "false") return false;
@@ -83,7 +61,7 @@ Result<VersionKind> ParseKind(std::string_view name) {
 }
 
 NodeResponse VersionResponse(const StoredVersion& v) {
-  NodeResponse r = Ok("version_get", v.payload);
+  NodeResponse r = NodeService::Ok("version_get", v.payload);
   r.headers.emplace_back(kVersionHeader, node_wire::VersionIdToHex(v.version));
   r.headers.emplace_back(kKindHeader, KindName(v.kind));
   r.headers.emplace_back(kSequenceHeader, std::to_string(v.sequence));
@@ -94,11 +72,11 @@ NodeResponse VersionResponse(const StoredVersion& v) {
 Result<std::pair<uint64_t, uint64_t>> ParseRange(std::string_view query) {
   SHALE_ASSIGN_OR_RETURN(auto params, internal_auth::ParseQuery(query));
   std::pair<uint64_t, uint64_t> range{0, UINT64_MAX};
-  if (const std::string* v = Find(params, "offset")) {
-    SHALE_ASSIGN_OR_RETURN(range.first, ParseUint(*v, "offset"));
+  if (const std::string* v = FindParam(params, "offset")) {
+    SHALE_ASSIGN_OR_RETURN(range.first, ParseDecimal(*v, "offset"));
   }
-  if (const std::string* v = Find(params, "length")) {
-    SHALE_ASSIGN_OR_RETURN(range.second, ParseUint(*v, "length"));
+  if (const std::string* v = FindParam(params, "length")) {
+    SHALE_ASSIGN_OR_RETURN(range.second, ParseDecimal(*v, "length"));
   }
   return range;
 }
@@ -221,8 +199,35 @@ NodeService::NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOp
           return std::vector<GaugeSample>{{{}, engine_->status().read_only ? 1.0 : 0.0}};
         });
   }
+  // Scrub counters are the engine's (since it opened), exported through callbacks.
+  auto scrub_gauge = [this](const char* name, const char* help, auto value) {
+    return metrics_->AddGaugeCallback(name, help, {}, [this, value] {
+      return std::vector<GaugeSample>{{{}, value(engine_->status().scrub)}};
+    });
+  };
+  if (s.ok()) {
+    s = scrub_gauge(
+        "shale_node_scrub_bytes_total", "Live record bytes verified by scrub.",
+        [](const ScrubStatus& st) { return static_cast<double>(st.bytes_scrubbed_total); });
+  }
+  if (s.ok()) {
+    s = scrub_gauge(
+        "shale_node_scrub_corruptions_total", "Bad records found by scrub (marked, queued).",
+        [](const ScrubStatus& st) { return static_cast<double>(st.corruptions_found_total); });
+  }
+  if (s.ok()) {
+    s = scrub_gauge("shale_node_scrub_progress", "Progress of the scrub pass, 0..1.",
+                    [](const ScrubStatus& st) { return ScrubProgress(st); });
+  }
   // Names are constants, so a failure is a bug here, not an input error.
   if (!s.ok()) log::Error("node metrics registration failed", {{"status", s}});
+}
+
+NodeResponse NodeService::Ok(std::string_view route, std::string body) {
+  NodeResponse r;
+  r.route = route;
+  r.body = std::move(body);
+  return r;
 }
 
 NodeResponse NodeService::Error(const Status& status, std::string_view route) {
@@ -259,13 +264,10 @@ NodeResponse NodeService::Handle(const NodeRequest& request) {
     return Ok("bucket_list", node_wire::EncodeBucketList(ToWireBuckets(std::move(*buckets))));
   }
   if (starts("/v1/buckets/")) return Buckets(request, path.substr(12));
-  if (path == "/v1/repair") {
-    if (request.method != "POST") return Error(Status::NotSupported("method"), "repair_hint");
-    auto hint = node_wire::DecodeRepairHint(request.body);
-    if (!hint.ok()) return Error(hint.status(), "repair_hint");
-    Status s = EnqueueRepairHint(*engine_, *hint);
-    return s.ok() ? Ok("repair_hint") : Error(s, "repair_hint");
-  }
+  if (path == "/v1/scan" && request.method == "GET") return Scan(query);
+  if (path == "/v1/shards" && request.method == "GET") return ShardList(query);
+  if (path == "/v1/scrub") return Scrub(request);
+  if (path == "/v1/repair" || starts("/v1/repair/")) return Repair(request, path, query);
   return Error(Status::NotFound("no such route"));
 }
 
@@ -316,7 +318,7 @@ NodeResponse NodeService::Versions(const NodeRequest& request, std::string_view 
     return Error(Status::InvalidArgument("bad percent-encoding"), "version");
   }
   std::optional<VersionId> version;
-  if (const std::string* v = Find(*params, "version")) {
+  if (const std::string* v = FindParam(*params, "version")) {
     auto parsed = node_wire::VersionIdFromHex(*v);
     if (!parsed.ok()) return Error(parsed.status(), "version");
     version = *parsed;
@@ -348,26 +350,22 @@ NodeResponse NodeService::List(std::string_view bucket_encoded, std::string_view
   }
   ListVersionsOptions options;
   options.bucket = std::move(*bucket);
-  if (const std::string* v = Find(*params, "prefix")) options.prefix = *v;
-  if (const std::string* v = Find(*params, "start_after")) options.start_after_key = *v;
-  if (const std::string* v = Find(*params, "start_after_version")) {
+  if (const std::string* v = FindParam(*params, "prefix")) options.prefix = *v;
+  if (const std::string* v = FindParam(*params, "start_after")) options.start_after_key = *v;
+  if (const std::string* v = FindParam(*params, "start_after_version")) {
     auto parsed = node_wire::VersionIdFromHex(*v);
     if (!parsed.ok()) return Error(parsed.status(), "list");
     options.start_after_version = *parsed;
   }
-  if (const std::string* v = Find(*params, "limit")) {
-    auto limit = ParseUint(*v, "limit");
-    if (!limit.ok() || *limit == 0 || *limit > node_wire::kMaxListEntries) {
-      return Error(Status::InvalidArgument("limit must be 1..10000"), "list");
-    }
-    options.limit = *limit;
-  }
-  if (const std::string* v = Find(*params, "max_bytes")) {
-    auto max_bytes = ParseUint(*v, "max_bytes");
+  auto limit = ParseLimit(*params, 1000, node_wire::kMaxListEntries);
+  if (!limit.ok()) return Error(limit.status(), "list");
+  options.limit = *limit;
+  if (const std::string* v = FindParam(*params, "max_bytes")) {
+    auto max_bytes = ParseDecimal(*v, "max_bytes");
     if (!max_bytes.ok()) return Error(max_bytes.status(), "list");
     options.max_bytes = *max_bytes;
   }
-  auto latest = ParseBool(Find(*params, "latest_only"), "latest_only");
+  auto latest = ParseBool(FindParam(*params, "latest_only"), "latest_only");
   if (!latest.ok()) return Error(latest.status(), "list");
   options.latest_only = *latest;
   auto page = engine_->ListVersions(options);
@@ -402,7 +400,8 @@ NodeResponse NodeService::Health() {
 }
 
 NodeResponse NodeService::StatusJson() {
-  NodeResponse r = Ok("status", NodeStatusJson(*engine_, options_.node_id, options_.cluster_id));
+  NodeResponse r =
+      Ok("status", NodeStatusJson(*engine_, options_.node_id, options_.cluster_id, hooks_));
   r.content_type = "application/json";
   return r;
 }

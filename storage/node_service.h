@@ -15,6 +15,7 @@
 
 #include "common/metrics.h"
 #include "storage/engine.h"
+#include "storage/repair_hooks.h"
 
 namespace shale::storage {
 
@@ -55,6 +56,9 @@ class NodeService {
   // gauges (space, segments, repair queue) in `metrics`.
   NodeService(Engine* engine, MetricsRegistry* metrics, NodeServiceOptions options);
 
+  // Plugs in the node's repair service (status and sweeps). Call once, before serving.
+  void SetRepairHooks(RepairHooks hooks) { hooks_ = std::move(hooks); }
+
   NodeResponse Handle(const NodeRequest& request);
 
   // True for "/v1/shards/<hex id>[?query]", the calls the two below serve.
@@ -72,6 +76,8 @@ class NodeService {
   NodeResponse GetShardStreamed(const NodeRequest& request,
                                 const std::function<void(uint64_t)>& begin, const ShardSink& sink);
 
+  // A 200 response with `body`.
+  static NodeResponse Ok(std::string_view route, std::string body = {});
   // The error response for `status` ({code, message} JSON, HTTP status from node_wire).
   static NodeResponse Error(const Status& status, std::string_view route = "unknown");
 
@@ -80,12 +86,18 @@ class NodeService {
   NodeResponse Versions(const NodeRequest& request, std::string_view rest, std::string_view query);
   NodeResponse List(std::string_view bucket_encoded, std::string_view query);
   NodeResponse Buckets(const NodeRequest& request, std::string_view rest);
+  // node_service_repair.cc: scan, shard list, repair queue, scrub and sweep routes.
+  NodeResponse Scan(std::string_view query);
+  NodeResponse ShardList(std::string_view query);
+  NodeResponse Repair(const NodeRequest& request, std::string_view path, std::string_view query);
+  NodeResponse Scrub(const NodeRequest& request);
   NodeResponse Health();
   NodeResponse StatusJson();
 
   Engine* const engine_;
   MetricsRegistry* const metrics_;
   const NodeServiceOptions options_;
+  RepairHooks hooks_;  // Set before serving, then only read.
 };
 
 }  // namespace shale::storage

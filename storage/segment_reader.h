@@ -63,10 +63,22 @@ class SegmentReader {
   Status StreamPayload(const RecordExtent& location, uint64_t offset_in_payload, uint64_t length,
                        const std::function<Status(std::string_view)>& sink) const;
 
+  // Verifies the whole record at `offset` (header CRC, then the payload against its stored CRC,
+  // read in pieces with bounded memory) and returns its header: what scrub does per record.
+  // Corruption if either CRC fails or the file ends inside the record.
+  Result<RecordHeader> VerifyRecord(uint64_t offset) const;
+
   const SegmentHeaderInfo& header() const { return header_; }
   const fs::RandomAccessFile& file() const { return *file_; }
 
  private:
+  // Reads the payload at `location` and its stored CRC in pieces, handing `sink` the part in
+  // [offset_in_payload, +length); returns the CRC32C of the payload as read. Corruption if the
+  // computed CRC differs from the stored one (location.payload_crc is not consulted).
+  Result<uint32_t> ReadCheckedPayload(const RecordExtent& location, uint64_t offset_in_payload,
+                                      uint64_t length,
+                                      const std::function<Status(std::string_view)>& sink) const;
+
   std::unique_ptr<fs::RandomAccessFile> file_;
   SegmentHeaderInfo header_;
 };

@@ -255,5 +255,93 @@ TEST_P(NodeClientConformanceTest, HealthAndStatus) {
   EXPECT_THAT(client_->ListVersions(bad), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST_P(NodeClientConformanceTest, ScanVersionsCoversEveryBucketInOrder) {
+  using node_wire::WireKind;
+  ASSERT_OK(client_->PutVersion("b2", "k", Version(1), "b2k1", WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("b1", "x", Version(1), "x1", WireKind::kObject));
+  ASSERT_OK(client_->PutVersion("b1", "x", Version(2), "", WireKind::kDeleteMarker));
+  ASSERT_OK(client_->PutVersion("b1", "y", Version(3), "t", WireKind::kPurged));
+  std::vector<std::string> seen;
+  NodeScanRequest request;
+  request.limit = 2;
+  for (int pages = 0; pages < 10; ++pages) {
+    ASSERT_OK_AND_ASSIGN(auto page, client_->ScanVersions(request));
+    for (const auto& e : page.entries) {
+      seen.push_back(e.bucket + "/" + e.version.key + "@" + std::to_string(e.version.version[15]) +
+                     ":" + std::to_string(static_cast<int>(e.version.kind)));
+    }
+    if (!page.truncated) break;
+    ASSERT_FALSE(page.entries.empty());
+    const auto& last = page.entries.back();
+    request.start_after = NodeScanPosition{last.bucket, last.version.key, last.version.version};
+  }
+  EXPECT_THAT(seen, ::testing::ElementsAre("b1/x@2:1", "b1/x@1:0", "b1/y@3:2", "b2/k@1:0"));
+  NodeScanRequest bad;
+  bad.limit = 0;
+  EXPECT_THAT(client_->ScanVersions(bad), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(NodeClientConformanceTest, ListShardsPagesInIdOrder) {
+  const std::string odd("\x00\xff", 2);
+  for (const std::string& id : {std::string("b"), std::string("a"), odd, std::string("c")}) {
+    ASSERT_OK(client_->PutShard(id, "data-" + id));
+  }
+  ASSERT_OK_AND_ASSIGN(auto page, client_->ListShards("", 2));
+  ASSERT_EQ(page.shards.size(), 2u);
+  EXPECT_TRUE(page.truncated);
+  EXPECT_EQ(page.shards[0], (node_wire::ShardCheck{odd, true, true, 7, Crc32c("data-" + odd)}));
+  EXPECT_EQ(page.shards[1].id, "a");
+  ASSERT_OK_AND_ASSIGN(page, client_->ListShards("a", 10));
+  ASSERT_EQ(page.shards.size(), 2u);
+  EXPECT_FALSE(page.truncated);
+  EXPECT_EQ(page.shards[0].id, "b");
+  EXPECT_EQ(page.shards[1].id, "c");
+  EXPECT_THAT(client_->ListShards("", 0), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(client_->ListShards("", 10001), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(NodeClientConformanceTest, RepairQueuePeekAndRemove) {
+  node_wire::RepairHint a{"bkt", "dir/ключ", Version(7), "missed"};
+  node_wire::RepairHint b{"bkt", "other", Version(8), "stale"};
+  ASSERT_OK(client_->EnqueueRepair(a));
+  ASSERT_OK(client_->EnqueueRepair(b));
+  ASSERT_OK_AND_ASSIGN(auto items, client_->PeekRepairs(10));
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].kind, node_wire::WireRepairKind::kObjectHint);
+  EXPECT_EQ(items[0].bucket, "bkt");
+  EXPECT_EQ(items[0].key, "dir/ключ");
+  EXPECT_EQ(items[0].version, Version(7));
+  EXPECT_EQ(items[0].reason, "missed");
+  EXPECT_GT(items[0].enqueue_time_ms, 0u);
+  EXPECT_LT(items[0].seq, items[1].seq);
+  ASSERT_OK_AND_ASSIGN(auto first, client_->PeekRepairs(1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0], items[0]);
+  ASSERT_OK(client_->RemoveRepairs({items[0].seq, 999999}));  // Unknown seqs are ignored.
+  ASSERT_OK_AND_ASSIGN(items, client_->PeekRepairs(10));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].key, "other");
+  ASSERT_OK(client_->RemoveRepairs({}));
+  // Once removed, the same hint queues again.
+  ASSERT_OK(client_->EnqueueRepair(a));
+  ASSERT_OK_AND_ASSIGN(items, client_->PeekRepairs(10));
+  EXPECT_EQ(items.size(), 2u);
+  EXPECT_THAT(client_->PeekRepairs(0), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_P(NodeClientConformanceTest, ScrubAndSweepTriggers) {
+  EXPECT_OK(client_->StartScrub());
+  EXPECT_OK(client_->StartScrub());  // Already requested or running: still OK.
+  ASSERT_OK_AND_ASSIGN(std::string status, client_->StatusJson());
+  EXPECT_THAT(status, HasSubstr("\"scrub\":{\"running\":"));
+  EXPECT_THAT(status, HasSubstr("\"period_seconds\":"));
+  EXPECT_THAT(status, ::testing::Not(HasSubstr("\"repair\":")));
+  // Neither node here runs a repair service.
+  Status sweep = client_->StartRepair({"bkt", "pre"});
+  EXPECT_THAT(sweep, StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(sweep.message(), HasSubstr("no repair service"));
+  EXPECT_THAT(client_->StartRepair({"", "pre"}), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace shale

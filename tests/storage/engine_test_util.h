@@ -23,6 +23,7 @@ inline EngineOptions TestOptions(const std::string& dir, fs::FileSystem* fs = nu
   o.lmdb_map_size = uint64_t{16} << 20;
   o.segment_size = uint64_t{4} << 20;
   o.background_compaction = false;
+  o.background_scrub = false;
   o.space_reserve_bytes = 1;  // Tests set free space explicitly where it matters.
   return o;
 }

@@ -95,7 +95,13 @@ TEST_F(NodeServiceTest, RepairHintRoute) {
   EXPECT_EQ(items[0].kind, RecordKind::kObjectHint);
   EXPECT_EQ(items[0].reason, "shard 1 missed");
   EXPECT_EQ(Call("POST", "/v1/repair", "garbage").status, 400);
-  EXPECT_EQ(Call("GET", "/v1/repair").status, 501);
+  EXPECT_EQ(Call("PUT", "/v1/repair").status, 501);
+  NodeResponse peek = Call("GET", "/v1/repair?limit=5");  // The queue, for the repair service.
+  EXPECT_EQ(peek.status, 200);
+  EXPECT_EQ(peek.route, "repair_peek");
+  ASSERT_OK_AND_ASSIGN(auto wire, node_wire::DecodeRepairItems(peek.body));
+  ASSERT_EQ(wire.size(), 1u);
+  EXPECT_EQ(wire[0].key, "a/b");
   ASSERT_OK_AND_ASSIGN(items, engine_->PeekRepairs(10));
   EXPECT_EQ(items.size(), 1u);
 }
