@@ -54,17 +54,27 @@ class OpsRepairTest : public ::testing::Test {
     ASSERT_OK(s3_->EnsureBucket("ops"));
   }
 
-  // Puts objects "obj-<i>" of size(i) bytes; returns their keys.
+  // Puts objects "obj-<i>" of size(i) bytes from 8 clients at once (with a node down every put
+  // waits for the data path's retries of it); returns their keys.
   std::vector<std::string> PutObjects(int n, size_t (*size)(int)) {
+    constexpr int kWriters = 8;
     std::vector<std::string> keys;
-    for (int i = 0; i < n; ++i) {
-      const std::string key = "obj-" + std::to_string(i);
-      const std::string body = ObjectBytes(i, size(i));
-      auto put =
-          s3_->PutObject("ops", key, {reinterpret_cast<const uint8_t*>(body.data()), body.size()});
-      EXPECT_TRUE(put.ok() && put->status == 200) << key;
-      keys.push_back(key);
+    for (int i = 0; i < n; ++i) keys.push_back("obj-" + std::to_string(i));
+    std::vector<int> failures(kWriters, 0);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&, w] {
+        auto s3 = cluster_->S3();
+        for (int i = w; i < n; i += kWriters) {
+          const std::string body = ObjectBytes(i, size(i));
+          auto put = s3->PutObject("ops", keys[i],
+                                   {reinterpret_cast<const uint8_t*>(body.data()), body.size()});
+          failures[w] += !(put.ok() && put->status == 200);
+        }
+      });
     }
+    for (auto& t : writers) t.join();
+    for (int f : failures) EXPECT_EQ(f, 0);
     return keys;
   }
 

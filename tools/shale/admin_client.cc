@@ -177,8 +177,14 @@ void Progress::Update(double fraction, const std::string& detail) {
     out_ << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
          << percent << "% " << detail << "\x1b[K" << std::flush;
     drawn_ = true;
-  } else if (percent != last_percent_) {
-    out_ << "progress " << percent << "% " << detail << "\n" << std::flush;
+  } else {
+    const auto now = std::chrono::steady_clock::now();
+    if (percent != last_percent_ ||
+        (detail != last_detail_ && now - last_line_ >= std::chrono::seconds(1))) {
+      out_ << "progress " << percent << "% " << detail << "\n" << std::flush;
+      last_line_ = now;
+      last_detail_ = detail;
+    }
   }
   last_percent_ = percent;
 }

@@ -9,6 +9,7 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -64,7 +65,8 @@ std::string FormatBytes(double bytes);
 std::string FormatDuration(std::optional<double> seconds);
 
 // Progress of a waiting command: on a terminal one bar redrawn in place, otherwise a plain line
-// whenever the whole percentage changes.
+// whenever the whole percentage or the detail changes, at most one a second (a long wait still
+// shows its ETA and queue moving in a log).
 class Progress {
  public:
   Progress(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
@@ -77,6 +79,8 @@ class Progress {
   std::ostream& out_;
   const bool terminal_;
   int last_percent_ = -1;
+  std::string last_detail_;
+  std::chrono::steady_clock::time_point last_line_{};
   bool drawn_ = false;
 };
 
