@@ -81,7 +81,7 @@ TEST(ShaleOpsCliTest, Formats) {
 TEST(ShaleOpsCliTest, ProgressIsABarOnATerminalAndLinesElsewhere) {
   std::ostringstream plain;
   {
-    Progress p(plain, /*terminal=*/false);
+    Progress p(plain, ProgressStyle::kLines);
     p.Update(0.1, "eta 9s");
     p.Update(0.101, "eta 9s");  // Same whole percent: no new line.
     p.Update(1.0, "eta 0s");
@@ -89,7 +89,7 @@ TEST(ShaleOpsCliTest, ProgressIsABarOnATerminalAndLinesElsewhere) {
   EXPECT_EQ(plain.str(), "progress 10% eta 9s\nprogress 100% eta 0s\n");
   std::ostringstream tty;
   {
-    Progress p(tty, /*terminal=*/true);
+    Progress p(tty, ProgressStyle::kBar);
     p.Update(0.5, "x");
   }
   EXPECT_NE(tty.str().find("\r[###############...............] 50% x"), std::string::npos);

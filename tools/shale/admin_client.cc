@@ -194,6 +194,8 @@ void Progress::Finish() {
   drawn_ = false;
 }
 
-bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+ProgressStyle StderrProgressStyle() {
+  return isatty(STDERR_FILENO) == 1 ? ProgressStyle::kBar : ProgressStyle::kLines;
+}
 
 }  // namespace shale::cli

@@ -67,9 +67,12 @@ std::string FormatDuration(std::optional<double> seconds);
 // Progress of a waiting command: on a terminal one bar redrawn in place, otherwise a plain line
 // whenever the whole percentage or the detail changes, at most one a second (a long wait still
 // shows its ETA and queue moving in a log).
+enum class ProgressStyle { kBar, kLines };
+
 class Progress {
  public:
-  Progress(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
+  Progress(std::ostream& out, ProgressStyle style)
+      : out_(out), terminal_(style == ProgressStyle::kBar) {}
   ~Progress() { Finish(); }
   // `fraction` 0..1; `detail` follows the bar ("eta 1m20s").
   void Update(double fraction, const std::string& detail);
@@ -84,7 +87,7 @@ class Progress {
   bool drawn_ = false;
 };
 
-// Whether stderr is a terminal (where Progress draws its bar).
-bool StderrIsTerminal();
+// kBar when stderr is a terminal, else kLines.
+ProgressStyle StderrProgressStyle();
 
 }  // namespace shale::cli

@@ -33,7 +33,7 @@ Result<rapidjson::Document> WaitUntil(
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(Seconds(args, "timeout", 86400)));
-  Progress progress(io.err, StderrIsTerminal());
+  Progress progress(io.err, StderrProgressStyle());
   for (;;) {
     SHALE_ASSIGN_OR_RETURN(rapidjson::Document status, client.Get("status"));
     SHALE_ASSIGN_OR_RETURN(WaitStep s, step(status));
