@@ -140,6 +140,8 @@ int Run(const Flags& flags) {
   shale::storage::RepairService repair({shale::storage::CoordinatorOptionsFor(
       *config, self, repair_clients.all, shale::fs::DefaultFileSystem(), &metrics)});
   shale::storage::NodeService service(engine->get(), &metrics, {node->id, config->cluster_id});
+  service.SetRepairHooks(repair.hooks());
+  repair_clients.self->SetRepairHooks(repair.hooks());
   shale::storage::NodeServerOptions so;
   so.host = listen->host;
   so.port = listen->port;

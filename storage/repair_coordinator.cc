@@ -46,6 +46,9 @@ Status RepairCoordinator::RequestSweep(const node_wire::RepairSweep& sweep) {
     return Status::InvalidArgument("a sweep prefix needs a bucket");
   }
   std::lock_guard<std::mutex> lock(mu_);
+  // Callers send sweeps to every node of the set; only the coordinator (or a node that has not
+  // checked yet) keeps it.
+  if (checked_ && !is_coordinator_) return Status::OK();
   requested_ = sweep;
   return Status::OK();
 }
@@ -94,6 +97,7 @@ void RepairCoordinator::CheckCoordinator() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     is_coordinator_ = coordinates;
+    checked_ = true;
   }
   queue_depth_ = coordinates ? queue_.Depth() : 0;
   if (!coordinates) {

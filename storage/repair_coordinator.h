@@ -48,8 +48,8 @@ class RepairCoordinator {
 
   // One unit of work (or none when this node does not coordinate).
   Result<StepOutcome> Step();
-  // Asks for a sweep (whole set, or one bucket and key prefix); it starts at the next step
-  // unless one is already running.
+  // Asks for a sweep (whole set, or one bucket and key prefix); it starts at the next step, or
+  // once the running one ends. Ignored (OK) by a node that knows it does not coordinate.
   Status RequestSweep(const node_wire::RepairSweep& sweep);
   std::string StatusJson() const { return stats_.StatusJson(); }
   const RepairStats& stats() const { return stats_; }
@@ -79,6 +79,7 @@ class RepairCoordinator {
   mutable std::mutex mu_;
   std::optional<node_wire::RepairSweep> requested_;  // GUARDED_BY(mu_)
   bool is_coordinator_ = false;                      // GUARDED_BY(mu_)
+  bool checked_ = false;                             // GUARDED_BY(mu_)
   SweepState sweep_;                                 // GUARDED_BY(mu_) for writes from Step.
 
   // Worker-thread state.

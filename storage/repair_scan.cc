@@ -5,6 +5,8 @@
 namespace shale::storage {
 namespace {
 
+constexpr uint64_t kMaxPageBytes = 8ull << 20;
+
 NodeScanPosition PositionOf(const node_wire::WireScanEntry& e) {
   return NodeScanPosition{e.bucket, e.version.key, e.version.version};
 }
@@ -39,6 +41,7 @@ void MergedScan::Refill(NodeCursor& c) {
   NodeScanRequest request;
   request.start_after = c.after;
   request.limit = page_limit_;
+  request.max_bytes = kMaxPageBytes;  // Inline objects make records up to inline_limit large.
   const size_t j = &c - cursors_.data();
   Result<node_wire::WireScanPage> page = set_->nodes[j]->ScanVersions(request);
   if (!page.ok()) page = set_->nodes[j]->ScanVersions(request);  // One retry.

@@ -11,6 +11,9 @@ namespace {
 using node_wire::ShardCheck;
 using node_wire::WireKind;
 
+// What one shard check is charged to the throttle, in bytes: its share of a CheckShards call.
+constexpr uint64_t kCheckCost = 64;
+
 // Node errors that mean "could not ask" rather than "the node says so".
 bool Unreachable(const Status& s) {
   return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimeout;
@@ -87,6 +90,8 @@ RepairOutcome VersionRepairer::RepairHeld(std::string_view bucket, std::string_v
                                           const NodeVersionId& version,
                                           const HeldVersion& copies) const {
   RepairOutcome out;
+  // Reading costs too: a sweep over healthy data is paced by what it reads.
+  for (const HeldRecord& h : copies.held) out.bytes_moved += h ? h->payload.size() : 0;
   std::optional<size_t> winner = PickWinner(copies.held);
   if (!winner) return out;
   const node_wire::WireVersion& w = *copies.held[*winner];
@@ -147,6 +152,7 @@ RepairOutcome VersionRepairer::RepairExtent(const ErasureExtent& extent, uint32_
     }
     answers[j] = CheckOn(set_->nodes[j], ids);
   }
+  out.bytes_moved += kCheckCost * n * chunks;
   for (uint64_t c = 0; c < chunks; ++c) {
     std::vector<std::string> ids(n);
     std::vector<std::optional<ShardCheck>> checks(n);

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include "tests/repair/repair_test_util.h"
-#include "tests/repair/scan_shim.h"
 
 namespace shale::storage::testing {
 namespace {
@@ -22,19 +21,10 @@ constexpr uint64_t kGraceSeconds = 60;
 class RepairCoordinatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::vector<NodeClient*> nodes;
-    for (size_t i = 0; i < cluster_.size(); ++i) {
-      shims_.push_back(
-          std::make_unique<ScanShim>(&cluster_.node(i), std::vector<std::string>{"b", "b:parts"}));
-      nodes.push_back(shims_.back().get());
-    }
-    set_.nodes = nodes;
-    auto store = gateway::ClusterStore::Create(cluster_.config(), nodes, {2, &clock_});
-    ASSERT_OK(store.status());
-    store_ = std::move(*store);
+    store_ = cluster_.NewStore(2, &clock_);
     ASSERT_OK(MakeBucket(cluster_, "b"));
   }
-  NodeClient& local(size_t i) { return *shims_[i]; }
+  NodeClient& local(size_t i) { return cluster_.local(i); }
 
   std::unique_ptr<RepairCoordinator> Coordinator(uint32_t self = 0, uint32_t batch = 64) {
     RepairCoordinatorOptions o;
@@ -91,9 +81,9 @@ class RepairCoordinatorTest : public ::testing::Test {
   ManualClock clock_{1'800'000'000'000'000ull};
   InProcessCluster cluster_;
   shale::testing::TempDir state_;
-  std::vector<std::unique_ptr<ScanShim>> shims_;
   std::unique_ptr<gateway::ClusterStore> store_;
-  RepairSet set_ = SetOf(cluster_);
+  RepairNodes nodes_{cluster_};
+  RepairSet set_ = nodes_.set();
 };
 
 TEST_F(RepairCoordinatorTest, SweepRebuildsAWipedNodeBitExact) {
@@ -172,7 +162,7 @@ TEST_F(RepairCoordinatorTest, NoOrphanCollectionWhileANodeIsDown) {
   const std::string body = RandomBody(90000, 3);
   EXPECT_FALSE(store_->Put(failed, StringSource(body)).ok());
   clock_.Advance((kGraceSeconds + 1) * 1'000'000);
-  cluster_.node(5).set_down(true);
+  nodes_.node(5).set_down(true);
   auto c = Coordinator();
   Sweep(*c);
   EXPECT_EQ(c->stats().orphan_shards_deleted(), 0u);
@@ -188,9 +178,9 @@ TEST_F(RepairCoordinatorTest, TombstonesDropOnlyWhenTheWholeSetHoldsThemPastTheG
         cluster_.local(i).PutVersion("b", "k", v, EncodePurgePayload(now_ms), WireKind::kPurged));
   }
   auto c = Coordinator();
-  cluster_.node(5).set_down(true);
+  nodes_.node(5).set_down(true);
   Sweep(*c);
-  cluster_.node(5).set_down(false);
+  nodes_.node(5).set_down(false);
   EXPECT_EQ(cluster_.local(5).GetVersion("b", "k", v)->kind, WireKind::kObject);
   clock_.Advance((kGraceSeconds + 1) * 1'000'000);
   Sweep(*c);  // Node 5 gets the tombstone; not dropped in the same pass.
@@ -205,8 +195,35 @@ TEST_F(RepairCoordinatorTest, TombstonesDropOnlyWhenTheWholeSetHoldsThemPastTheG
   EXPECT_EQ(ShardsOn(0), 0u);
 }
 
+TEST_F(RepairCoordinatorTest, PartRecordsKeepTheirShardsLive) {
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, Put("k", RandomBody(90000, 6)));
+  const NodeVersionId v = info.version.ToBinary();
+  const shale::VersionId part_version{clock_.NowMicros(), 7, 2};
+  const std::string part_key = PartKey(shale::VersionId{clock_.NowMicros(), 8, 2}, 1);
+  const uint64_t now_ms = clock_.NowMicros() / 1000;
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    // The same extent now referenced by an open upload's part record only.
+    ASSERT_OK_AND_ASSIGN(auto record, local(i).GetVersion("b", "k", v));
+    ASSERT_OK(local(i).PutVersion(PartsBucket("b"), part_key, part_version.ToBinary(),
+                                  record.payload, WireKind::kObject));
+    ASSERT_OK(local(i).PutVersion("b", "k", v, EncodePurgePayload(now_ms), WireKind::kPurged));
+  }
+  const size_t shards = ShardsOn(0);
+  ASSERT_GT(shards, 0u);
+  clock_.Advance((kGraceSeconds + 1) * 1'000'000);
+  auto c = Coordinator();
+  Sweep(*c);
+  EXPECT_EQ(ShardsOn(0), shards);  // Live through the part record.
+  for (size_t i = 0; i < cluster_.size(); ++i) {
+    ASSERT_OK(local(i).PutVersion(PartsBucket("b"), part_key, part_version.ToBinary(),
+                                  EncodePurgePayload(now_ms), WireKind::kPurged));
+  }
+  Sweep(*c);  // The aborted upload's part is garbage now.
+  EXPECT_EQ(ShardsOn(0), 0u);
+  EXPECT_GT(c->stats().orphan_shards_deleted(), 0u);
+}
+
 TEST_F(RepairCoordinatorTest, QueuedHintIsRepairedAndRemoved) {
-  GTEST_SKIP() << "needs nodeside's PeekRepairs/RemoveRepairs";
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, Put("k", RandomBody(90000, 5)));
   const NodeVersionId v = info.version.ToBinary();
   auto c = Coordinator();
@@ -224,7 +241,7 @@ TEST_F(RepairCoordinatorTest, OnlyTheFirstAnsweringNodeWorks) {
   RunToIdle(*second);
   EXPECT_FALSE(second->coordinator());
   EXPECT_EQ(second->sweep_state().last_completed_ms, 0u);
-  cluster_.node(0).set_down(true);
+  nodes_.node(0).set_down(true);
   RunToIdle(*second);
   EXPECT_TRUE(second->coordinator());
   EXPECT_NE(second->sweep_state().last_completed_ms, 0u);

@@ -21,7 +21,8 @@ class RepairVersionTest : public ::testing::Test {
   NodeVersionId V(const ObjectInfo& info) { return info.version.ToBinary(); }
 
   InProcessCluster cluster_;  // One set of 4+2, 64 KiB chunks, 4 KiB inline limit.
-  RepairSet set_ = SetOf(cluster_);
+  RepairNodes nodes_{cluster_};
+  RepairSet set_ = nodes_.set();
   VersionRepairer repairer_{&set_};
 };
 
@@ -151,10 +152,10 @@ TEST_F(RepairVersionTest, PurgeIsNeverUndone) {
 TEST_F(RepairVersionTest, DownNodeMakesTheRepairIncomplete) {
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, PutObject(cluster_, "b", "k", RandomBody(9000, 7)));
   ASSERT_OK(cluster_.local(1).DeleteVersion("b", "k", V(info)));
-  cluster_.node(1).set_down(true);
+  nodes_.node(1).set_down(true);
   RepairOutcome r = repairer_.RepairVersion("b", "k", V(info));
   EXPECT_TRUE(r.incomplete);
-  cluster_.node(1).set_down(false);
+  nodes_.node(1).set_down(false);
   r = repairer_.RepairVersion("b", "k", V(info));
   EXPECT_FALSE(r.incomplete) << r.problem;
   EXPECT_EQ(r.records_copied, 1u);

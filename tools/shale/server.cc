@@ -130,8 +130,10 @@ void StartRepair(const ClusterConfig& config, LocalNodes* nodes) {
     nodes->repair.push_back(
         std::make_unique<storage::RepairService>(storage::RepairService::Options{
             storage::CoordinatorOptionsFor(config, i, clients, fs::DefaultFileSystem(), nullptr)}));
-    nodes->repair.back()->Start();
+    nodes->clients[i]->SetRepairHooks(nodes->repair.back()->hooks());
   }
+  // Only once every client has its hooks: a running service calls the other nodes' clients.
+  for (auto& r : nodes->repair) r->Start();
 }
 
 void PrintBanner(const std::string& url, const std::string& data_dir, const ClusterConfig& config,
