@@ -156,6 +156,32 @@ TEST_F(EnginePurgeTest, APurgeAndAPutInOneBatchStillRespectFinality) {
   }
 }
 
+TEST_F(EnginePurgeTest, PurgesSurviveCompaction) {
+  engine_.reset();
+  EngineOptions o = TestOptions(dir_.path());
+  o.segment_size = 64 * 1024;
+  ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(o));
+  ASSERT_OK(engine_->PutVersion("b", "k", MakeVersion(1), "live"));
+  ASSERT_OK(engine_->PutVersion("b", "k", MakeVersion(2), PurgeTime(4), VersionKind::kPurged));
+  // Fill and free the first segments, so compaction moves the records above out of them.
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_OK(engine_->PutShard("fill" + std::to_string(i), ShardBytes("f", i, 30 * 1024)));
+  }
+  for (int i = 0; i < 8; ++i) ASSERT_OK(engine_->DeleteShard("fill" + std::to_string(i)));
+  int compacted = 0;
+  for (; compacted < 100; ++compacted) {
+    ASSERT_OK_AND_ASSIGN(StepOutcome step, engine_->CompactOnce());
+    if (!step.did_work) break;
+  }
+  EXPECT_GT(compacted, 0);
+  ASSERT_OK_AND_ASSIGN(StoredVersion tomb, engine_->GetVersion("b", "k", MakeVersion(2)));
+  EXPECT_EQ(tomb.kind, VersionKind::kPurged);
+  ASSERT_OK_AND_ASSIGN(StoredVersion latest, engine_->GetLatestVersion("b", "k"));
+  EXPECT_EQ(latest.version, MakeVersion(1));
+  EXPECT_THAT(engine_->PutVersion("b", "k", MakeVersion(2), "back"),
+              StatusIs(StatusCode::kFailedPrecondition));
+}
+
 TEST_F(EnginePurgeTest, PurgesSurviveReopenAndRebuildIndex) {
   ASSERT_OK(engine_->PutVersion("b", "a", MakeVersion(1), "a1"));
   ASSERT_OK(engine_->PutVersion("b", "a", MakeVersion(2), PurgeTime(5), VersionKind::kPurged));

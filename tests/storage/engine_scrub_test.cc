@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "storage/engine.h"
+#include "storage/scrub_state.h"
 #include "tests/storage/engine_test_util.h"
 #include "tests/support/shard_files.h"
 #include "tests/support/status_matchers.h"
@@ -50,6 +51,25 @@ int RunScrub(Engine& engine) {
     if (!step.ok() || !step->did_work) break;
   }
   return steps;
+}
+
+TEST(ScrubStateTest, RoundTripAndStrictDecode) {
+  ScrubState state{true, 7, 123456, 1700000000000, 1690000000000, 5 << 20, 9 << 20};
+  std::string bytes = EncodeScrubState(state);
+  ASSERT_EQ(bytes.size(), kScrubStateSize);
+  ASSERT_OK_AND_ASSIGN(ScrubState back, DecodeScrubState(bytes));
+  EXPECT_EQ(back, state);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_THAT(DecodeScrubState(bytes.substr(0, n)),
+                ::shale::testing::StatusIs(StatusCode::kCorruption));
+  }
+  EXPECT_FALSE(DecodeScrubState(bytes + "x").ok());
+  std::string bad = bytes;
+  bad[0] = 2;  // Unknown version.
+  EXPECT_FALSE(DecodeScrubState(bad).ok());
+  bad = bytes;
+  bad[1] = 2;  // running is 0 or 1.
+  EXPECT_FALSE(DecodeScrubState(bad).ok());
 }
 
 class EngineScrubTest : public ::testing::Test {
