@@ -227,41 +227,48 @@ TEST_F(OpsRepairTest, AWipedNodeIsRebuiltCompletely) {
   ExpectReadsExact(keys, Erasure600K);
 }
 
+size_t OneChunk100K(int) { return 100 * 1024; }  // One chunk: 6 shards of 25 KiB.
+
 TEST_F(OpsRepairTest, RepairResumesAfterTheRepairingNodeIsKilled) {
-  StartCluster({.repair_rate_bytes_per_sec = 1'000'000});  // ~6 s for n5's 90 shards.
+  StartCluster({.repair_rate_bytes_per_sec = 2'000'000});  // Reads count too: ~15 s of work.
   SKIP_UNLESS_SERVICES(*cluster_, false);
-  const std::vector<std::string> keys = PutObjects(30, Erasure600K);
+  constexpr int kObjects = 200;  // n5 holds one shard of each.
+  const std::vector<std::string> keys = PutObjects(kObjects, OneChunk100K);
   cluster_->nodes().StopNode(5);
   ASSERT_OK(cluster_->nodes().WipeNode(5));
   ASSERT_OK(cluster_->nodes().StartNode(5));
   EXPECT_EQ(cluster_->Shale({"repair"}).exit_code, 0);
 
-  // The coordinator of set 0, once it has rebuilt some shards but not all.
+  // Kill -9 the coordinator as soon as it has rebuilt some of n5's shards but not all (its
+  // status read straight from the nodes, every 10 ms, to catch it mid-way).
   int coordinator = -1;
-  StatusUntil(
-      [&](const rapidjson::Document& s) {
-        if (!s.IsObject()) return false;
-        for (const auto& n : s["nodes"].GetArray()) {
-          const auto& r = n["repair"];
-          if (r.IsObject() && r["coordinator"].GetBool() &&
-              r["shards_repaired_total"].GetUint64() > 0) {
-            coordinator = std::stoi(Str(n, "id").substr(1));
-            return true;
-          }
-        }
-        return false;
-      },
-      60);
-  ASSERT_GE(coordinator, 0);
+  uint64_t repaired_at_kill = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (coordinator < 0 && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < OpsCluster::kNodes && coordinator < 0; ++i) {
+      auto json = cluster_->nodes().Client(i, 1)->StatusJson();
+      rapidjson::Document d;
+      if (!json.ok() || d.Parse(json->c_str()).HasParseError() || !d.HasMember("repair")) continue;
+      const auto& r = d["repair"];
+      const uint64_t repaired = r["shards_repaired_total"].GetUint64();
+      if (r["coordinator"].GetBool() && repaired > 0) {
+        coordinator = i;
+        repaired_at_kill = repaired;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(coordinator, 0) << "no coordinator started rebuilding";
   cluster_->nodes().KillNode(coordinator);
+  EXPECT_LT(repaired_at_kill, static_cast<uint64_t>(kObjects)) << "finished before the kill";
   ASSERT_OK(cluster_->nodes().StartNode(coordinator));
 
   CommandResult repair = RepairWait();
   EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
   int unhealthy = 0;
-  EXPECT_TRUE(Verify(keys, true, &unhealthy).empty());
+  EXPECT_TRUE(Verify(keys, false, &unhealthy).empty());
   EXPECT_EQ(unhealthy, 0);
-  ExpectReadsExact(keys, Erasure600K);
+  ExpectReadsExact(keys, OneChunk100K);
 }
 
 TEST_F(OpsRepairTest, OrphanShardsOfAFailedUploadAreReclaimed) {
