@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ Status GatewayProcess::Start(const std::string& binary, const std::string& confi
   const std::string listen = "127.0.0.1:" + std::to_string(port_);
   pid_ = fork();
   if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // Never outlives a test that died without cleaning up.
     dup2(fd, 1);
     dup2(fd, 2);
     execl(binary.c_str(), binary.c_str(), "--config", config.c_str(), "--listen", listen.c_str(),
