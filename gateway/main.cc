@@ -91,6 +91,7 @@ int Run(const std::map<std::string, std::string>& flags) {
         shale::HttpNodeClientOptions{node.address, config->cluster_secret}));
     nodes.push_back(clients.back().get());
   }
+  eo.admin = shale::gateway::AdminOptionsFor(*config, nodes);  // The admin API over them.
   shale::gateway::ClusterStoreOptions so;
   so.origin = origin;
   so.clock = &shale::SystemClock::Default();

@@ -32,8 +32,16 @@ Result<std::unique_ptr<S3Endpoint>> S3Endpoint::Start(ObjectStore* store,
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
   so.users = o.users;
+  so.metrics = &endpoint->metrics_;
+  if (!o.admin.nodes.empty()) {
+    AdminApiOptions ao = o.admin;
+    ao.metrics = &endpoint->metrics_;
+    endpoint->admin_ = std::make_unique<AdminApi>(std::move(ao));
+  }
   S3Handlers* handlers = endpoint->handlers_.get();
-  S3Handler handler = [handlers](S3Request& request, S3ResponseWriter& response) {
+  AdminApi* admin = endpoint->admin_.get();
+  S3Handler handler = [handlers, admin](S3Request& request, S3ResponseWriter& response) {
+    if (admin != nullptr && AdminApi::Claims(request)) return admin->Handle(request, response);
     return handlers->Handle(request, response);
   };
   SHALE_ASSIGN_OR_RETURN(endpoint->server_, HttpServer::Start(std::move(so), std::move(handler)));

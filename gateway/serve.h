@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "common/config.h"
+#include "common/metrics.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "gateway/admin_api.h"
 #include "gateway/object_store.h"
 
 namespace shale::gateway {
@@ -33,6 +35,9 @@ struct S3EndpointOptions {
   std::vector<User> users;
   // Every part of a multipart upload but the last must be at least this large (EntityTooSmall).
   uint64_t multipart_min_part_size = uint64_t{5} << 20;
+  // The admin API (gateway/admin_api.h) over these nodes; no nodes: none is served. Its
+  // `metrics` is ignored: the endpoint's registry is used.
+  AdminApiOptions admin;
 };
 
 // A running S3 endpoint. Destroying it shuts it down (like Shutdown()).
@@ -59,7 +64,9 @@ class S3Endpoint {
 
  private:
   S3EndpointOptions options_;
+  MetricsRegistry metrics_;  // Served on /metrics; outlives the server and the admin API.
   std::unique_ptr<S3Handlers> handlers_;
+  std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<HttpServer> server_;
   bool stopped_ = false;
 };

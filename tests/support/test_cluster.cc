@@ -57,6 +57,7 @@ Status TestCluster::WriteConfig() {
     uint16_t port = nodes_[i].port != 0 ? nodes_[i].port : static_cast<uint16_t>(1 + i);
     c.nodes.push_back({NodeId(i), "127.0.0.1:" + std::to_string(port), DataDir(i)});
   }
+  if (options_.edit_config) options_.edit_config(c);
   return fs::WriteFileAtomically(*fs::DefaultFileSystem(), config_path_, ClusterConfigToJson(c));
 }
 

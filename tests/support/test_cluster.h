@@ -9,11 +9,13 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/http_node_client.h"
 #include "common/status.h"
 #include "tests/support/temp_dir.h"
@@ -29,6 +31,8 @@ struct TestClusterOptions {
   // 0 means k = nodes, m = 0.
   uint32_t k = 0;
   uint32_t m = 0;
+  // Applied to the config before every write (e.g. users, short repair periods).
+  std::function<void(ClusterConfig&)> edit_config = nullptr;
 };
 
 class TestCluster {

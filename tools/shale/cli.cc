@@ -40,6 +40,11 @@ Result<Args> ParseOptions(const CommandSpec& command, std::span<const std::strin
   Args args;
   for (size_t i = 0; i < argv.size(); ++i) {
     std::string_view arg = argv[i];
+    if (!command.operand.empty() && args.operand().empty() && !arg.empty() &&
+        arg.substr(0, 2) != "--") {
+      args.SetOperand(arg);
+      continue;
+    }
     if (arg.size() < 3 || arg.substr(0, 2) != "--") {
       return Status::InvalidArgument("unexpected argument '" + std::string(arg) + "'");
     }
@@ -77,6 +82,9 @@ Result<Args> ParseOptions(const CommandSpec& command, std::span<const std::strin
     }
     args.Set(name, *inline_value);
   }
+  if (!command.operand.empty() && args.operand().empty()) {
+    return Status::InvalidArgument("missing " + std::string(command.operand));
+  }
   for (const auto& o : command.options) {
     if (o.required && !args.Has(o.name)) {
       return Status::InvalidArgument("missing required option '--" + std::string(o.name) + "'");
@@ -87,6 +95,7 @@ Result<Args> ParseOptions(const CommandSpec& command, std::span<const std::strin
 
 std::string CommandUsage(const CommandSpec& command) {
   std::string synopsis = "usage: " + std::string(kProgram) + " " + std::string(command.name);
+  if (!command.operand.empty()) synopsis.append(" ").append(command.operand);
   std::vector<std::string> lefts;
   size_t width = 0;
   for (const auto& o : command.options) {
@@ -157,7 +166,7 @@ int Run(std::span<const std::string_view> argv, std::span<const CommandSpec> com
     io.err << kProgram << " " << command->name << ": " << s.message() << "\n";
     return kExitError;
   }
-  return kExitOk;
+  return io.exit_code;
 }
 
 }  // namespace shale::cli

@@ -6,10 +6,10 @@
 // function plus one line there.
 //
 // Options are `--name value` (the value may not start with "--") or `--name=value`; a flag (an
-// option without a value name) takes no value. Positional arguments, unknown or repeated options
-// and missing required ones are usage errors. Exit codes: 0 success, 1 the command failed (message
-// on stderr), 2 usage error (usage on stderr). Thread-safety: parsing is pure; Run() is called
-// once, from main.
+// option without a value name) takes no value. Positional arguments (but a command's one operand),
+// unknown or repeated options and missing required ones are usage errors. Exit codes: 0 success, 1
+// the command failed (message on stderr), 2 usage error (usage on stderr), 3 the cluster or object
+// is not healthy. Thread-safety: parsing is pure; Run() is called once, from main.
 
 #include <functional>
 #include <map>
@@ -27,6 +27,9 @@ namespace shale::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;
+// The cluster (or the object `shale verify` checked) is degraded or unavailable: the command
+// worked, the answer is "not healthy".
+inline constexpr int kExitDegraded = 3;
 
 struct OptionSpec {
   std::string_view name;        // Without the leading "--".
@@ -44,9 +47,13 @@ class Args {
   void Set(std::string_view name, std::string_view value) {
     values_[std::string(name)] = std::string(value);
   }
+  // The positional operand of a command that takes one (CommandSpec::operand).
+  const std::string& operand() const { return operand_; }
+  void SetOperand(std::string_view value) { operand_ = std::string(value); }
 
  private:
   std::map<std::string, std::string, std::less<>> values_;
+  std::string operand_;
 };
 
 // Where a command writes: `out` for its results, `err` for messages to the operator (log lines
@@ -54,12 +61,18 @@ class Args {
 struct Io {
   std::ostream& out;
   std::ostream& err;
+  // What Run() returns when the command succeeds: a command answering "not healthy" sets
+  // kExitDegraded.
+  int exit_code = kExitOk;
 };
 
 struct CommandSpec {
   std::string_view name;
   std::string_view summary;  // One line, for `shale --help`.
   std::vector<OptionSpec> options;
+  // Non-empty: the command takes exactly one positional argument, shown as this in usage
+  // ("s3://BUCKET/KEY"); read it with Args::operand().
+  std::string_view operand;
   // Checks combinations the option table cannot express; a failure is a usage error (exit 2)
   // and its message is printed above the usage. May be empty.
   std::function<Status(const Args&)> check;

@@ -4,9 +4,8 @@ namespace shale::cli {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
-      ServerCommand(),
-      RebuildIndexCommand(),
-      BenchCommand(),
+      ServerCommand(), StatusCommand(),       ScrubCommand(), RepairCommand(),
+      VerifyCommand(), RebuildIndexCommand(), BenchCommand(),
   };
   return commands;
 }

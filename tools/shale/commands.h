@@ -12,6 +12,10 @@ namespace shale::cli {
 CommandSpec RebuildIndexCommand();  // rebuild_index.cc
 CommandSpec ServerCommand();        // server.cc
 CommandSpec BenchCommand();         // bench.cc
+CommandSpec StatusCommand();        // status.cc
+CommandSpec ScrubCommand();         // scrub.cc
+CommandSpec RepairCommand();        // repair.cc
+CommandSpec VerifyCommand();        // verify.cc
 
 // Every command, in the order `shale --help` lists them.
 const std::vector<CommandSpec>& Commands();

@@ -270,6 +270,14 @@ Result<S3Response> S3Client::ListObjectsV2(std::string_view bucket, std::string_
   return Perform(r);
 }
 
+Result<S3Response> S3Client::Call(const char* method, std::string path, std::string query) {
+  Request r;
+  r.method = method;
+  r.path = std::move(path);
+  r.query = std::move(query);
+  return Perform(r);
+}
+
 Status S3Client::EnsureBucket(std::string_view bucket) {
   SHALE_ASSIGN_OR_RETURN(S3Response head, HeadBucket(bucket));
   if (head.status == 200) return Status::OK();

@@ -71,6 +71,10 @@ class S3Client {
   Result<S3Response> ListObjectsV2(std::string_view bucket, std::string_view prefix, int max_keys,
                                    std::string_view continuation_token = {});
 
+  // Any signed request without a body: `path` already encoded, `query` encoded with its
+  // parameters sorted by name (as SigV4 canonicalizes them). The admin API's calls use it.
+  Result<S3Response> Call(const char* method, std::string path, std::string query = {});
+
   // Creates `bucket` unless it exists and belongs to us (200 on HEAD, or
   // BucketAlreadyOwnedByYou).
   Status EnsureBucket(std::string_view bucket);

@@ -17,6 +17,7 @@
 #include "common/fs/file_util.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "gateway/admin_api.h"
 #include "gateway/cluster_store.h"
 #include "gateway/serve.h"
 #include "storage/engine.h"
@@ -192,6 +193,7 @@ Status RunServer(const Args& args, Io& io) {
   LocalNodes nodes;
   SHALE_RETURN_IF_ERROR(OpenNodes(config, &nodes));
   StartRepair(config, &nodes);
+  eo.admin = gateway::AdminOptionsFor(config, nodes.Pointers());
   gateway::ClusterStoreOptions so;
   so.origin = kServerOrigin;
   so.clock = &SystemClock::Default();
