@@ -101,7 +101,10 @@ if [[ ${#k8s_missing[@]} -gt 0 && $(id -u) -eq 0 ]]; then   # without root run.s
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${k8s_missing[@]}" >/dev/null
 fi
-CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} tests/k8s/run.sh
+# The image's compile runs in a container; its compiler cache is kept beside the Kubernetes build.
+k8s_ccache=${CCACHE_DIR:-${K8S_WORK:-/var/tmp/shale-k8s}/ccache}
+mkdir -p "$k8s_ccache"
+CCACHE_DIR=$k8s_ccache tests/k8s/run.sh
 # --- end Kubernetes ----------------------------------------------------------------------------
 
 stage "all stages passed"
