@@ -2,7 +2,6 @@
 // against data directories populated through the Engine API.
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,10 +19,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/engine.h"
+#include "tests/support/child_process.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace shale {
 namespace {
@@ -39,11 +37,7 @@ using ::testing::Not;
 constexpr char kNode[] = "node-a";
 constexpr char kCluster[] = "cluster-1";
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using RunResult = testing::CommandResult;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -54,35 +48,9 @@ std::string ReadFile(const std::string& path) {
 
 // Runs `shale args...` with stdout and stderr captured in files under `scratch`.
 RunResult RunShale(const testing::TempDir& scratch, const std::vector<std::string>& args) {
-  const std::string out_path = scratch.Sub("shale.out");
-  const std::string err_path = scratch.Sub("shale.err");
-  std::vector<std::string> storage = {SHALE_CLI};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, SHALE_CLI, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  RunResult result;
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << SHALE_CLI << ": " << strerror(rc);
-    return result;
-  }
-  int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
-  return result;
+  std::vector<std::string> argv = {SHALE_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::RunCommand(argv, {}, scratch.path());
 }
 
 std::string Describe(const RunResult& r) {
